@@ -1,0 +1,217 @@
+// Package catalog holds the JSON Schema of every SlotWise event type and
+// version, embedded in the binary, and validates envelopes against them: on
+// publish (the outbox refuses an invalid event) and on consume (an invalid
+// event goes to the dead letter queue).
+//
+// Schemas live in schemas/<type>/<major>.<minor>.json. The versioning rule is
+// in docs/event-versioning.md.
+package catalog
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+
+	"github.com/slotwise/slotwise/internal/event"
+)
+
+//go:embed schemas
+var schemaFS embed.FS
+
+// Errors returned by Validate; match them with errors.Is.
+var (
+	ErrUnknownType    = errors.New("unknown event type")
+	ErrUnknownVersion = errors.New("unknown event version")
+	ErrInvalid        = errors.New("event does not match its schema")
+)
+
+// Catalog is the set of known event types and versions.
+type Catalog struct {
+	schemas map[key]*jsonschema.Schema
+	latest  map[string]string // type -> newest version
+}
+
+type key struct{ typ, version string }
+
+var (
+	defaultOnce sync.Once
+	defaultCat  *Catalog
+	defaultErr  error
+)
+
+// Default returns the catalog of the embedded schemas. It panics only if an
+// embedded schema does not compile, which the package's tests rule out.
+func Default() *Catalog {
+	defaultOnce.Do(func() { defaultCat, defaultErr = Load(schemaFS) })
+	if defaultErr != nil {
+		panic(defaultErr)
+	}
+	return defaultCat
+}
+
+// Load compiles every schemas/<type>/<version>.json in fsys.
+func Load(fsys fs.FS) (*Catalog, error) {
+	c := &Catalog{schemas: map[key]*jsonschema.Schema{}, latest: map[string]string{}}
+	comp := jsonschema.NewCompiler()
+	var files []string
+	err := fs.WalkDir(fsys, "schemas", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".json") {
+			files = append(files, p)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
+	for _, p := range files {
+		raw, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return nil, fmt.Errorf("catalog: %w", err)
+		}
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+		if err != nil {
+			return nil, fmt.Errorf("catalog: %s: %w", p, err)
+		}
+		if err := comp.AddResource(p, doc); err != nil {
+			return nil, fmt.Errorf("catalog: %s: %w", p, err)
+		}
+	}
+	for _, p := range files {
+		s, err := comp.Compile(p)
+		if err != nil {
+			return nil, fmt.Errorf("catalog: compile %s: %w", p, err)
+		}
+		typ := path.Base(path.Dir(p))
+		version := strings.TrimSuffix(path.Base(p), ".json")
+		c.schemas[key{typ, version}] = s
+		if cur, ok := c.latest[typ]; !ok || versionLess(cur, version) {
+			c.latest[typ] = version
+		}
+	}
+	return c, nil
+}
+
+// Types returns the known event types, sorted.
+func (c *Catalog) Types() []string {
+	out := make([]string, 0, len(c.latest))
+	for t := range c.latest {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Version returns the newest version of an event type, the one publishers
+// write.
+func (c *Catalog) Version(eventType string) (string, bool) {
+	v, ok := c.latest[eventType]
+	return v, ok
+}
+
+// Domains returns the first tokens of the known event types except the
+// dead letter queue's ("user", "booking", …), sorted. The event-log stream
+// takes the subjects slotwise.<domain>.> of these.
+func (c *Catalog) Domains() []string {
+	seen := map[string]bool{}
+	var out []string
+	for t := range c.latest {
+		d, _, _ := strings.Cut(t, ".")
+		if d == "dlq" || seen[d] {
+			continue
+		}
+		seen[d] = true
+		out = append(out, d)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Validate checks a whole envelope — the envelope fields and the data of its
+// type and version — against the catalog. The error wraps ErrUnknownType,
+// ErrUnknownVersion or ErrInvalid and names the offending field by its JSON
+// pointer.
+func (c *Catalog) Validate(e event.Envelope) error {
+	raw, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	return c.ValidateJSON(raw)
+}
+
+// ValidateJSON validates a raw JSON envelope (as received off the wire).
+func (c *Catalog) ValidateJSON(raw []byte) error {
+	var head struct {
+		Type    string `json:"type"`
+		Version string `json:"version"`
+	}
+	if err := json.Unmarshal(raw, &head); err != nil {
+		return fmt.Errorf("%w: not a JSON envelope: %v", ErrInvalid, err)
+	}
+	if _, ok := c.latest[head.Type]; !ok {
+		return fmt.Errorf("%w %q", ErrUnknownType, head.Type)
+	}
+	s, ok := c.schemas[key{head.Type, head.Version}]
+	if !ok {
+		return fmt.Errorf("%w %q of %s", ErrUnknownVersion, head.Version, head.Type)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	if err := s.Validate(doc); err != nil {
+		return fmt.Errorf("%w: %s %s: %s", ErrInvalid, head.Type, head.Version, describe(err))
+	}
+	return nil
+}
+
+// printer formats schema errors in English.
+var printer = message.NewPrinter(language.English)
+
+// describe turns a validation error into one line naming each failing field
+// by its JSON pointer, e.g. "/data/bookingId: missing property".
+func describe(err error) string {
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return err.Error()
+	}
+	var parts []string
+	var walk func(e *jsonschema.ValidationError)
+	walk = func(e *jsonschema.ValidationError) {
+		if len(e.Causes) == 0 {
+			loc := "/" + strings.Join(e.InstanceLocation, "/")
+			parts = append(parts, fmt.Sprintf("%s: %s", loc, e.ErrorKind.LocalizedString(printer)))
+			return
+		}
+		for _, c := range e.Causes {
+			walk(c)
+		}
+	}
+	walk(ve)
+	return strings.Join(parts, "; ")
+}
+
+// versionLess compares "major.minor" versions numerically.
+func versionLess(a, b string) bool {
+	am, an := splitVersion(a)
+	bm, bn := splitVersion(b)
+	if am != bm {
+		return am < bm
+	}
+	return an < bn
+}
+
+func splitVersion(v string) (major, minor int) {
+	_, _ = fmt.Sscanf(v, "%d.%d", &major, &minor)
+	return major, minor
+}

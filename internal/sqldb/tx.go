@@ -1,0 +1,65 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// Tx is a transaction that can run functions once it has committed (for
+// example, to wake the outbox relay in this process).
+type Tx struct {
+	*sql.Tx
+	Engine      Engine
+	afterCommit []func()
+}
+
+// AfterCommit registers f to run after the transaction commits; it does not
+// run if the transaction rolls back.
+func (tx *Tx) AfterCommit(f func()) { tx.afterCommit = append(tx.afterCommit, f) }
+
+// InTx runs fn in a transaction: it commits when fn returns nil and rolls
+// back otherwise (also on panic, which it re-raises). The commit error is
+// returned, never swallowed. ctx passed to fn carries the transaction (see
+// TxFrom), so code called by fn can join it.
+func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) (err error) {
+	sqlTx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	tx := &Tx{Tx: sqlTx, Engine: db.Engine}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = sqlTx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			if rbErr := sqlTx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
+				err = errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
+			}
+			return
+		}
+		if err = sqlTx.Commit(); err != nil {
+			err = fmt.Errorf("commit: %w", err)
+			return
+		}
+		for _, f := range tx.afterCommit {
+			f()
+		}
+	}()
+	return fn(WithTx(ctx, tx), tx)
+}
+
+type txKey struct{}
+
+// WithTx returns ctx carrying tx.
+func WithTx(ctx context.Context, tx *Tx) context.Context { return context.WithValue(ctx, txKey{}, tx) }
+
+// TxFrom returns the transaction ctx carries, or nil. Event handlers get the
+// transaction the idempotency middleware opened this way, so their effects
+// commit together with the inbox row.
+func TxFrom(ctx context.Context) *Tx {
+	tx, _ := ctx.Value(txKey{}).(*Tx)
+	return tx
+}
