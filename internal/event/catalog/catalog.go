@@ -64,6 +64,7 @@ func Default() *Catalog {
 func Load(fsys fs.FS) (*Catalog, error) {
 	c := &Catalog{schemas: map[key]*jsonschema.Schema{}, latest: map[string]string{}}
 	comp := jsonschema.NewCompiler()
+	comp.AssertFormat() // enforce "date-time", "date", "email"
 	var files []string
 	err := fs.WalkDir(fsys, "schemas", func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".json") {
@@ -81,6 +82,9 @@ func Load(fsys fs.FS) (*Catalog, error) {
 		}
 		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 		if err != nil {
+			return nil, fmt.Errorf("catalog: %s: %w", p, err)
+		}
+		if err := checkNames(p, doc); err != nil {
 			return nil, fmt.Errorf("catalog: %s: %w", p, err)
 		}
 		if err := comp.AddResource(p, doc); err != nil {
@@ -199,6 +203,48 @@ func describe(err error) string {
 	}
 	walk(ve)
 	return strings.Join(parts, "; ")
+}
+
+// checkNames makes sure a schema file's path and its content agree: the file
+// schemas/<type>/<major>.<minor>.json must pin "type" to <type> and "version"
+// to <major>.<minor>, so a copied schema cannot validate the wrong type.
+func checkNames(p string, doc any) error {
+	typ := path.Base(path.Dir(p))
+	version := strings.TrimSuffix(path.Base(p), ".json")
+	if !validVersion(version) {
+		return fmt.Errorf("file name %q is not <major>.<minor>.json", path.Base(p))
+	}
+	constOf := func(prop string) any {
+		m, _ := doc.(map[string]any)
+		props, _ := m["properties"].(map[string]any)
+		pm, _ := props[prop].(map[string]any)
+		return pm["const"]
+	}
+	if got := constOf("type"); got != typ {
+		return fmt.Errorf("properties.type.const is %v, want %q (the directory name)", got, typ)
+	}
+	if got := constOf("version"); got != version {
+		return fmt.Errorf("properties.version.const is %v, want %q (the file name)", got, version)
+	}
+	return nil
+}
+
+// validVersion reports whether v is "<major>.<minor>" in decimal digits.
+func validVersion(v string) bool {
+	major, minor, ok := strings.Cut(v, ".")
+	return ok && digits(major) && digits(minor)
+}
+
+func digits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // versionLess compares "major.minor" versions numerically.
