@@ -53,6 +53,10 @@ func ParseTraceparent(s string) (TraceContext, error) {
 	if len(parts) < 4 || len(parts[0]) != 2 || parts[0] == "ff" {
 		return tc, fmt.Errorf("traceparent %q: want version-traceid-spanid-flags", s)
 	}
+	var version [1]byte
+	if err := decodeHex(version[:], parts[0]); err != nil {
+		return tc, fmt.Errorf("traceparent %q: version: %w", s, err)
+	}
 	if parts[0] == "00" && len(parts) != 4 {
 		return tc, fmt.Errorf("traceparent %q: version 00 has four fields", s)
 	}
