@@ -16,7 +16,7 @@ var migrations embed.FS
 
 // Migrate creates or updates the event platform's tables in db.
 func Migrate(ctx context.Context, db *sqldb.DB) error {
-	_, err := db.Migrate(ctx, "eventbus", sub(migrations))
+	_, err := db.Migrate(ctx, "eventbus", mustSub(migrations, "migrations"))
 	return err
 }
 

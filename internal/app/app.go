@@ -1,0 +1,296 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/slotwise/slotwise/internal/event/catalog"
+	"github.com/slotwise/slotwise/internal/eventbus"
+	"github.com/slotwise/slotwise/internal/natsembed"
+)
+
+// App is one running SlotWise process: the embedded NATS server, the
+// configured services and the HTTP server. Create it with New, then Start;
+// Shutdown releases everything Start acquired, also after a failed Start.
+type App struct {
+	cfg     Config
+	log     *slog.Logger
+	now     func() time.Time
+	cat     *catalog.Catalog
+	reg     *prometheus.Registry
+	metrics *eventbus.Metrics
+
+	ns       *natsembed.Server
+	nc       *nats.Conn
+	js       jetstream.JetStream
+	dlq      *eventbus.DLQ
+	services []*service
+
+	relayCancel context.CancelFunc
+	relays      sync.WaitGroup
+
+	httpSrv  *http.Server
+	httpAddr string
+	httpDone chan error
+}
+
+// New returns an App for a valid configuration; it starts nothing. log may
+// be nil (no logs).
+func New(cfg Config, log *slog.Logger) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	reg := prometheus.NewRegistry()
+	a := &App{
+		cfg: cfg, log: log, now: time.Now, cat: catalog.Default(), reg: reg,
+		metrics: eventbus.NewMetrics(reg),
+	}
+	registerRuntimeCollectors(reg)
+	return a, nil
+}
+
+// HTTPAddr returns the address the HTTP server listens on (after Start).
+func (a *App) HTTPAddr() string { return a.httpAddr }
+
+// NATSURL returns the embedded server's client URL, "" without a listener.
+func (a *App) NATSURL() string {
+	if a.ns == nil {
+		return ""
+	}
+	return a.ns.ClientURL()
+}
+
+// Registry returns the App's Prometheus registry.
+func (a *App) Registry() *prometheus.Registry { return a.reg }
+
+// Start brings the process up: NATS, streams, databases, relays, runtimes,
+// HTTP. On error it has already undone what it started.
+func (a *App) Start(ctx context.Context) error {
+	steps := []struct {
+		name string
+		run  func(context.Context) error
+	}{
+		{"data dir", a.makeDataDir},
+		{"nats", a.startNATS},
+		{"nats client", a.connectNATS},
+		{"services", a.openServices},
+		{"relays", a.startRelays},
+		{"subscriptions", a.subscribe},
+		{"http", a.startHTTP},
+	}
+	for _, s := range steps {
+		if err := s.run(ctx); err != nil {
+			err = fmt.Errorf("start %s: %w", s.name, err)
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.cfg.ShutdownTimeout)
+			defer cancel()
+			if serr := a.Shutdown(sctx); serr != nil {
+				a.log.Error("shutdown after failed start", "err", serr)
+			}
+			return err
+		}
+	}
+	a.log.Info("slotwise ready", "http", a.httpAddr, "nats", a.NATSURL(), "data_dir", a.cfg.DataDir,
+		"services", a.cfg.Services)
+	return nil
+}
+
+func (a *App) makeDataDir(context.Context) error {
+	return os.MkdirAll(a.cfg.DataDir, 0o755)
+}
+
+func (a *App) startNATS(context.Context) error {
+	always, interval, err := ParseSync(a.cfg.NATSSync)
+	if err != nil {
+		return err
+	}
+	ns, err := natsembed.Start(natsembed.Options{
+		StoreDir:      filepath.Join(a.cfg.DataDir, natsStoreDir),
+		Listen:        a.cfg.natsListen(),
+		MonitorListen: a.cfg.NATSMonitor,
+		SyncAlways:    always,
+		SyncInterval:  interval,
+		Logger:        a.log.With("component", "nats"),
+	})
+	if err != nil {
+		return err
+	}
+	a.ns = ns
+	urlFile := filepath.Join(a.cfg.DataDir, NATSURLFile)
+	if u := ns.ClientURL(); u != "" {
+		return writeFileAtomic(urlFile, u+"\n")
+	}
+	if err := os.Remove(urlFile); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove stale %s: %w", urlFile, err)
+	}
+	return nil
+}
+
+func (a *App) connectNATS(ctx context.Context) error {
+	nc, err := a.ns.Connect("slotwise",
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err != nil {
+				a.log.Warn("nats disconnected", "err", err)
+			}
+		}),
+		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
+			a.log.Warn("nats async error", "err", err)
+		}))
+	if err != nil {
+		return err
+	}
+	a.nc = nc
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return fmt.Errorf("jetstream: %w", err)
+	}
+	a.js = js
+	a.dlq = eventbus.NewDLQ(js)
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	return eventbus.EnsureStreams(sctx, js, eventbus.StreamConfig{Replicas: 1, Domains: a.cat.Domains()})
+}
+
+// Shutdown stops the process in dependency order: stop accepting HTTP
+// requests and finish the in-flight ones; stop the consumer runtimes (their
+// in-flight handlers finish); stop the relays after their final flush; drain
+// the NATS connection; stop the server; close the databases. It returns
+// every error met, joined.
+func (a *App) Shutdown(ctx context.Context) error {
+	var errs []error
+	errs = append(errs, a.stopHTTP(ctx))
+	errs = append(errs, a.stopRuntimes(ctx))
+	errs = append(errs, a.stopRelays(ctx))
+	errs = append(errs, a.closeNATS(ctx))
+	errs = append(errs, a.closeDatabases())
+	a.log.Info("slotwise stopped")
+	return errors.Join(errs...)
+}
+
+func (a *App) stopHTTP(ctx context.Context) error {
+	if a.httpSrv == nil {
+		return nil
+	}
+	a.removeFile(HTTPAddrFile)
+	err := a.httpSrv.Shutdown(ctx)
+	if err != nil {
+		err = fmt.Errorf("http shutdown: %w", err)
+	}
+	if serveErr := <-a.httpDone; serveErr != nil {
+		err = errors.Join(err, fmt.Errorf("http serve: %w", serveErr))
+	}
+	a.httpSrv = nil
+	return err
+}
+
+func (a *App) stopRelays(ctx context.Context) error {
+	if a.relayCancel == nil {
+		return nil
+	}
+	a.relayCancel()
+	done := make(chan struct{})
+	go func() {
+		a.relays.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		a.relayCancel = nil
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("relays did not finish their final flush: %w", ctx.Err())
+	}
+}
+
+func (a *App) closeNATS(ctx context.Context) error {
+	var err error
+	if a.nc != nil {
+		err = drain(ctx, a.nc)
+		a.nc = nil
+	}
+	if a.ns != nil {
+		a.removeFile(NATSURLFile)
+		a.ns.Shutdown()
+		a.ns = nil
+	}
+	return err
+}
+
+// drain drains a connection (pending publishes flushed, subscriptions
+// finished) and waits until it is closed or ctx ends.
+func drain(ctx context.Context, nc *nats.Conn) error {
+	closed := make(chan struct{})
+	nc.SetClosedHandler(func(*nats.Conn) { close(closed) })
+	if err := nc.Drain(); err != nil {
+		nc.Close()
+		if errors.Is(err, nats.ErrConnectionClosed) {
+			return nil
+		}
+		return fmt.Errorf("nats drain: %w", err)
+	}
+	select {
+	case <-closed:
+		return nil
+	case <-ctx.Done():
+		nc.Close()
+		return fmt.Errorf("nats drain: %w", ctx.Err())
+	}
+}
+
+func (a *App) startHTTP(context.Context) error {
+	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
+	if err != nil {
+		return err
+	}
+	a.httpAddr = ln.Addr().String()
+	a.httpSrv = &http.Server{
+		Handler:           a.routes(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	a.httpDone = make(chan error, 1)
+	go func() {
+		err := a.httpSrv.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		a.httpDone <- err
+	}()
+	a.log.Info("http listening", "addr", a.httpAddr)
+	return writeFileAtomic(filepath.Join(a.cfg.DataDir, HTTPAddrFile), a.httpAddr+"\n")
+}
+
+func (a *App) removeFile(name string) {
+	p := filepath.Join(a.cfg.DataDir, name)
+	if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+		a.log.Warn("remove file", "path", p, "err", err)
+	}
+}
+
+// writeFileAtomic writes a small file so that a reader never sees it half
+// written.
+func writeFileAtomic(path, content string) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,67 @@
+package app
+
+import (
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/slotwise/slotwise/internal/eventbus"
+	"github.com/slotwise/slotwise/internal/sqldb"
+)
+
+// Deps is what the composition root hands one module: its own database
+// (no module reads another's), its outbox for recording events in the same
+// transaction as its state change, a logger and the clock.
+type Deps struct {
+	Service string
+	DB      *sqldb.DB
+	Outbox  *eventbus.Outbox
+	Logger  *slog.Logger
+	Now     func() time.Time
+}
+
+// Module is one entry of the module table: a service the binary can run.
+// Every function field may be nil.
+type Module struct {
+	// Name is the service name: its database, its outbox's source, the
+	// prefix of its consumers.
+	Name string
+	// Migrations returns the service's own embedded migrations for an
+	// engine (the platform's outbox and inbox tables are migrated for every
+	// module regardless).
+	Migrations func(engine sqldb.Engine) fs.FS
+	// Subscriptions returns the service's event handlers.
+	Subscriptions func(d Deps) []eventbus.Subscription
+	// Routes registers the service's HTTP handlers.
+	Routes func(mux *http.ServeMux, d Deps)
+}
+
+// modules is the module table, in start order. Services get their handlers,
+// routes and migrations in later issues; each already has its database,
+// outbox, relay and consumer runtime.
+var modules = []Module{
+	{Name: "auth"},
+	{Name: "business"},
+	{Name: "scheduling"},
+	{Name: "payment"},
+	{Name: "notification"},
+}
+
+// ModuleNames returns the names of every module, in start order.
+func ModuleNames() []string {
+	names := make([]string, len(modules))
+	for i, m := range modules {
+		names[i] = m.Name
+	}
+	return names
+}
+
+func moduleByName(name string) (Module, bool) {
+	for _, m := range modules {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return Module{}, false
+}

@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/slotwise/slotwise/internal/app"
+)
+
+// runFlags registers every Config field as a flag of fs.
+func runFlags(fs *flag.FlagSet, c *app.Config, dbURLs *[]string) {
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "`directory` for the NATS store, the SQLite databases and the address files")
+	fs.Var(addrFlag{&c.HTTPAddr}, "http", "HTTP listen `address` (host:port; port 0 picks a free one, written to <data-dir>/http.addr)")
+	fs.Var(natsListenFlag{addrFlag{&c.NATSListen}}, "nats-listen", "embedded NATS client `address` (host:port); empty: 127.0.0.1 on a free port, \"none\": in-process only")
+	fs.Var(optionalAddrFlag{addrFlag{&c.NATSMonitor}}, "nats-monitor", "embedded NATS monitoring `address` (host:port); empty: none")
+	fs.Var(syncFlag{&c.NATSSync}, "nats-sync", "JetStream fsync `policy`: \"always\" (every acknowledged write is on disk) or an interval such as 2m (acknowledged writes of the last interval can be lost on power failure)")
+	fs.Var(&listFlag{p: &c.Services, check: checkService}, "services", "`names` of the services to run, comma-separated")
+	fs.Var(&listFlag{p: dbURLs, check: checkDatabaseURL}, "database-url", "a service's database as `service=url` (postgres://… or sqlite:<path>), repeatable or comma-separated; default sqlite:<data-dir>/<service>.db")
+	fs.Var(intFlag{&c.RetryAttempts, 1, 100}, "retry-attempts", "`number` of deliveries of a failing event before it is dead-lettered")
+	fs.Var(durationFlag{&c.RetryBaseDelay}, "retry-base-delay", "first retry `delay`; doubles per attempt")
+	fs.Var(durationFlag{&c.RetryMaxDelay}, "retry-max-delay", "longest retry `delay`")
+	fs.Var(durationFlag{&c.AckWait}, "ack-wait", "`duration` JetStream waits for a handler's ack before redelivering")
+	fs.Var(durationFlag{&c.RelayInterval}, "relay-interval", "outbox relay fallback polling `interval`")
+	fs.Var(intFlag{&c.RelayBatch, 1, 100}, "relay-batch", "outbox `rows` published per batch")
+	fs.Var(durationFlag{&c.LagInterval}, "lag-interval", "`interval` between measurements of consumer lag and DLQ size")
+	fs.Var(durationFlag{&c.ShutdownTimeout}, "shutdown-timeout", "`duration` bound on the whole shutdown sequence")
+	fs.Var(enumFlag{&c.LogLevel, []string{"debug", "info", "warn", "error"}}, "log-level", "log `level`: debug, info, warn or error")
+	fs.Var(enumFlag{&c.LogFormat, []string{"text", "json"}}, "log-format", "log `format`: text or json (logs go to stderr)")
+}
+
+// runConfig parses run's flags into a validated Config.
+func runConfig(e *env, args []string) (app.Config, int, bool) {
+	cfg := app.Defaults()
+	fs := newFlagSet(e, "run", "run [flags]")
+	var dbURLs []string
+	runFlags(fs, &cfg, &dbURLs)
+	if code, ok := parseFlags(fs, e, args); !ok {
+		return cfg, code, false
+	}
+	if fs.NArg() > 0 {
+		return cfg, usageError(fs, "unexpected argument %q", fs.Arg(0)), false
+	}
+	cfg.DatabaseURLs = databaseURLs(dbURLs)
+	if err := cfg.Validate(); err != nil {
+		return cfg, usageError(fs, "invalid setting: %v", err), false
+	}
+	return cfg, 0, true
+}
+
+// runCmd is `slotwise run`: start, wait for ctx (SIGINT/SIGTERM), shut down.
+func runCmd(ctx context.Context, e *env, args []string) int {
+	cfg, code, ok := runConfig(e, args)
+	if !ok {
+		return code
+	}
+	log := newLogger(e.stderr, cfg.LogLevel, cfg.LogFormat)
+	a, err := app.New(cfg, log)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "slotwise run: %v\n", err)
+		return 2
+	}
+	if err := a.Start(ctx); err != nil {
+		log.Error("start failed", "err", err)
+		return 1
+	}
+	<-ctx.Done()
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := a.Shutdown(sctx); err != nil {
+		log.Error("shutdown", "err", err)
+		return 1
+	}
+	return 0
+}
+
+// newLogger returns the process logger writing to w.
+func newLogger(w io.Writer, level, format string) *slog.Logger {
+	var lv slog.Level
+	_ = lv.UnmarshalText([]byte(level)) // validated: debug, info, warn or error
+	opts := &slog.HandlerOptions{Level: lv}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

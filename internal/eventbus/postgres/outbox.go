@@ -1,0 +1,326 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/slotwise/slotwise/internal/eventbus"
+	"github.com/slotwise/slotwise/internal/sqldb"
+)
+
+// NotifyChannel is the PostgreSQL channel on which committed outbox rows are
+// announced; the payload is the service name.
+const NotifyChannel = "slotwise_outbox"
+
+// ListenerApplicationName is the application_name of the relay's LISTEN
+// connection, to find it in pg_stat_activity.
+const ListenerApplicationName = "slotwise-outbox-listener"
+
+// OutboxStore is the outbox on PostgreSQL. Any number of relays, in any
+// number of processes, may claim from it at once: a batch is taken under a
+// transaction-scoped advisory lock on its partition plus FOR UPDATE on its
+// rows, and held until its publish has been marked, so a partition is
+// published by one relay at a time and in seq order.
+type OutboxStore struct {
+	db *sqldb.DB
+}
+
+var _ eventbus.OutboxStore = (*OutboxStore)(nil)
+
+// NewOutboxStore returns the outbox store of db.
+func NewOutboxStore(db *sqldb.DB) *OutboxStore { return &OutboxStore{db: db} }
+
+const insertOutbox = `
+INSERT INTO outbox_events (event_id, event_type, event_version, source, correlation_id,
+    occurred_at, aggregate_id, partition, event_data, traceparent, status, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, 'pending', $11)`
+
+// Insert writes recs as pending rows in tx.
+func (s *OutboxStore) Insert(ctx context.Context, tx *sqldb.Tx, recs []eventbus.OutboxRecord) error {
+	for _, r := range recs {
+		e := r.Event
+		_, err := tx.ExecContext(ctx, insertOutbox, e.ID, e.Type, e.Version, e.Source, e.CorrelationID,
+			e.Timestamp.UTC(), r.AggregateID, r.Partition, string(e.Data), r.Traceparent, r.CreatedAt.UTC())
+		if err != nil {
+			return fmt.Errorf("insert outbox event %s: %w", e.ID, err)
+		}
+	}
+	return nil
+}
+
+// Notify queues a NOTIFY on NotifyChannel with the service as payload; the
+// server delivers it when tx commits (and drops it on rollback).
+func (s *OutboxStore) Notify(ctx context.Context, tx *sqldb.Tx, service string) error {
+	if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, NotifyChannel, service); err != nil {
+		return fmt.Errorf("outbox notify: %w", err)
+	}
+	return nil
+}
+
+// Listen holds a dedicated connection listening on NotifyChannel and calls
+// wake for every notification naming service (and once after LISTEN, for
+// rows committed before it). It returns nil when ctx is done and the
+// connection's error otherwise; the caller reconnects.
+func (s *OutboxStore) Listen(ctx context.Context, service string, wake func()) error {
+	cfg, err := pgx.ParseConfig(s.db.URL)
+	if err != nil {
+		return fmt.Errorf("outbox listen: %w", err)
+	}
+	cfg.RuntimeParams["application_name"] = ListenerApplicationName
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return ignoreDone(ctx, fmt.Errorf("outbox listen: connect: %w", err))
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = conn.Close(cctx) // the session is over either way; its close error changes nothing
+	}()
+	if _, err := conn.Exec(ctx, "LISTEN "+NotifyChannel); err != nil {
+		return ignoreDone(ctx, fmt.Errorf("outbox listen: %w", err))
+	}
+	wake()
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return ignoreDone(ctx, fmt.Errorf("outbox listen: %w", err))
+		}
+		if n.Payload == service {
+			wake()
+		}
+	}
+}
+
+func ignoreDone(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// dueHeads finds, by a loose index scan of the unpublished rows, the
+// partitions whose first unpublished row is pending or due for a retry.
+const dueHeads = `
+WITH RECURSIVE heads AS (
+    (SELECT partition, status, next_attempt_at FROM outbox_events
+      WHERE status <> 'published' ORDER BY partition, seq LIMIT 1)
+    UNION ALL
+    SELECT n.partition, n.status, n.next_attempt_at FROM heads h
+    CROSS JOIN LATERAL (
+        SELECT partition, status, next_attempt_at FROM outbox_events
+         WHERE status <> 'published' AND partition > h.partition
+         ORDER BY partition, seq LIMIT 1) n
+)
+SELECT partition FROM heads WHERE status = 'pending' OR next_attempt_at <= $1`
+
+// Claim publishes the due head of one partition that no other relay holds.
+// See eventbus.OutboxStore.
+func (s *OutboxStore) Claim(ctx context.Context, limit int, now time.Time, retryDelay func(int) time.Duration, publish eventbus.PublishFunc) (int, error) {
+	parts, err := s.duePartitions(ctx, now)
+	if err != nil || len(parts) == 0 {
+		return 0, err
+	}
+	start := rand.IntN(len(parts))
+	for i := range parts {
+		n, err := s.claimPartition(ctx, parts[(start+i)%len(parts)], limit, now, retryDelay, publish)
+		if err != nil || n > 0 {
+			return n, err
+		}
+	}
+	return 0, nil
+}
+
+func (s *OutboxStore) duePartitions(ctx context.Context, now time.Time) ([]int, error) {
+	rows, err := s.db.QueryContext(ctx, dueHeads, now.UTC())
+	if err != nil {
+		return nil, fmt.Errorf("outbox due partitions: %w", err)
+	}
+	defer rows.Close()
+	var parts []int
+	for rows.Next() {
+		var p int
+		if err := rows.Scan(&p); err != nil {
+			return nil, fmt.Errorf("outbox due partitions: %w", err)
+		}
+		parts = append(parts, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("outbox due partitions: %w", err)
+	}
+	return parts, nil
+}
+
+// claimPartition runs one batch of partition p in one transaction: lock,
+// read, publish, mark, commit. It returns 0 when another relay holds p or
+// p's head is no longer due.
+func (s *OutboxStore) claimPartition(ctx context.Context, p, limit int, now time.Time, retryDelay func(int) time.Duration, publish eventbus.PublishFunc) (n int, err error) {
+	// The marks must land even when ctx ends during the publish: what was
+	// acknowledged is then not published twice.
+	txCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), claimTxTimeout)
+	defer cancel()
+	tx, err := s.db.BeginTx(txCtx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("outbox claim: begin: %w", err)
+	}
+	defer func() {
+		if err != nil || n == 0 {
+			if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
+				err = errors.Join(err, fmt.Errorf("outbox claim: rollback: %w", rbErr))
+			}
+		}
+	}()
+	recs, err := lockBatch(txCtx, tx, p, limit)
+	if err != nil || len(recs) == 0 || !recs[0].Due(now) {
+		return 0, err
+	}
+	acked, perr := publish(ctx, recs)
+	if err := markBatch(txCtx, tx, recs, acked, perr, now, retryDelay); err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("outbox claim: commit: %w", err)
+	}
+	return len(recs), nil
+}
+
+// claimTxTimeout bounds a claim transaction, publish included.
+const claimTxTimeout = time.Minute
+
+// The advisory lock's first key is a hash of the table's schema, so that
+// outboxes in different schemas of one database do not contend.
+const (
+	tryLockPartition = `SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || '.outbox_events'), $1)`
+	selectBatch      = `
+SELECT seq, event_id, event_type, event_version, source, correlation_id, occurred_at,
+       aggregate_id, partition, event_data, traceparent, status, created_at,
+       published_at, failure_reason, retry_count, next_attempt_at
+  FROM outbox_events
+ WHERE partition = $1 AND status <> 'published'
+ ORDER BY seq
+ LIMIT $2
+   FOR UPDATE`
+)
+
+// lockBatch takes partition p's advisory lock and its first limit
+// unpublished rows; no rows when the lock is held elsewhere.
+func lockBatch(ctx context.Context, tx *sql.Tx, p, limit int) ([]eventbus.OutboxRecord, error) {
+	var locked bool
+	if err := tx.QueryRowContext(ctx, tryLockPartition, p).Scan(&locked); err != nil {
+		return nil, fmt.Errorf("outbox claim: lock partition %d: %w", p, err)
+	}
+	if !locked {
+		return nil, nil
+	}
+	rows, err := tx.QueryContext(ctx, selectBatch, p, limit)
+	if err != nil {
+		return nil, fmt.Errorf("outbox claim: partition %d: %w", p, err)
+	}
+	defer rows.Close()
+	var recs []eventbus.OutboxRecord
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, fmt.Errorf("outbox claim: partition %d: %w", p, err)
+		}
+		recs = append(recs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("outbox claim: partition %d: %w", p, err)
+	}
+	return recs, nil
+}
+
+func scanRecord(rows *sql.Rows) (eventbus.OutboxRecord, error) {
+	var (
+		r                    eventbus.OutboxRecord
+		data                 []byte
+		published, nextRetry sql.NullTime
+	)
+	e := &r.Event
+	err := rows.Scan(&r.Seq, &e.ID, &e.Type, &e.Version, &e.Source, &e.CorrelationID, &e.Timestamp,
+		&r.AggregateID, &r.Partition, &data, &r.Traceparent, &r.Status, &r.CreatedAt,
+		&published, &r.FailureReason, &r.RetryCount, &nextRetry)
+	if err != nil {
+		return r, err
+	}
+	e.Data = json.RawMessage(data)
+	e.Timestamp = e.Timestamp.UTC()
+	r.CreatedAt = r.CreatedAt.UTC()
+	if published.Valid {
+		r.PublishedAt = published.Time.UTC()
+	}
+	if nextRetry.Valid {
+		r.NextAttemptAt = nextRetry.Time.UTC()
+	}
+	return r, nil
+}
+
+// markBatch records the outcome of a publish: recs[:acked] published,
+// recs[acked] failed and scheduled for retry, the rest untouched.
+func markBatch(ctx context.Context, tx *sql.Tx, recs []eventbus.OutboxRecord, acked int, perr error, now time.Time, retryDelay func(int) time.Duration) error {
+	acked = max(0, min(acked, len(recs)))
+	if acked > 0 {
+		seqs := make([]int64, acked)
+		for i, r := range recs[:acked] {
+			seqs[i] = r.Seq
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE outbox_events
+   SET status = 'published', published_at = $1, next_attempt_at = NULL
+ WHERE seq = ANY($2)`, now.UTC(), seqs)
+		if err != nil {
+			return fmt.Errorf("outbox mark published: %w", err)
+		}
+	}
+	if acked == len(recs) {
+		return nil
+	}
+	failed := recs[acked]
+	_, err := tx.ExecContext(ctx, `UPDATE outbox_events
+   SET status = 'failed', retry_count = retry_count + 1, failure_reason = $1, next_attempt_at = $2
+ WHERE seq = $3`, eventbus.FailureReason(perr), now.Add(retryDelay(failed.RetryCount)).UTC(), failed.Seq)
+	if err != nil {
+		return fmt.Errorf("outbox mark failed: %w", err)
+	}
+	return nil
+}
+
+const outboxStatus = `
+SELECT count(*) FILTER (WHERE status = 'pending'),
+       count(*) FILTER (WHERE status = 'failed'),
+       min(created_at)
+  FROM outbox_events
+ WHERE status <> 'published'`
+
+// Status counts the unpublished rows.
+func (s *OutboxStore) Status(ctx context.Context, now time.Time) (eventbus.OutboxStatus, error) {
+	var st eventbus.OutboxStatus
+	var oldest sql.NullTime
+	if err := s.db.QueryRowContext(ctx, outboxStatus).Scan(&st.Pending, &st.Failed, &oldest); err != nil {
+		return st, fmt.Errorf("outbox status: %w", err)
+	}
+	if oldest.Valid {
+		st.OldestPendingAge = max(0, now.Sub(oldest.Time))
+	}
+	return st, nil
+}
+
+// DeletePublished deletes the rows published before before.
+func (s *OutboxStore) DeletePublished(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM outbox_events
+ WHERE status = 'published' AND published_at < $1`, before.UTC())
+	if err != nil {
+		return 0, fmt.Errorf("outbox retention: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("outbox retention: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,330 @@
+package eventbus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// RelayConfig configures a Relay; zero fields take their defaults.
+type RelayConfig struct {
+	// BatchSize is the most rows published per batch (at most 100, the
+	// default).
+	BatchSize int
+	// PollInterval is the fallback wake-up when no signal or notification
+	// arrives (default 1s).
+	PollInterval time.Duration
+	// RetryBase and RetryMax bound the exponential backoff of a failed row:
+	// RetryBase·2^retries, at most RetryMax (defaults 1s and 1m).
+	RetryBase, RetryMax time.Duration
+	// Retention is how long published rows are kept (default 7 days).
+	Retention time.Duration
+	// PublishTimeout bounds the wait for a batch's acknowledgements
+	// (default 5s). Keep it well under a minute: on PostgreSQL the batch's
+	// transaction, publish included, is bounded by one minute.
+	PublishTimeout time.Duration
+	// FlushTimeout bounds the final flush when Run stops (default 10s).
+	FlushTimeout time.Duration
+}
+
+const (
+	maxBatch       = 100
+	claimTxTimeout = time.Minute
+)
+
+func (c RelayConfig) withDefaults() RelayConfig {
+	if c.BatchSize <= 0 || c.BatchSize > maxBatch {
+		c.BatchSize = maxBatch
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.PollInterval, time.Second)
+	def(&c.RetryBase, time.Second)
+	def(&c.RetryMax, time.Minute)
+	def(&c.Retention, 7*24*time.Hour)
+	def(&c.PublishTimeout, 5*time.Second)
+	def(&c.FlushTimeout, 10*time.Second)
+	if c.RetryMax < c.RetryBase {
+		c.RetryMax = c.RetryBase
+	}
+	return c
+}
+
+// Relay publishes an outbox's rows to JetStream in order, awaits the acks
+// and marks the rows published; failures are retried with backoff. Any
+// number of relays may run on one database.
+type Relay struct {
+	o   *Outbox
+	js  jetstream.JetStream
+	m   *Metrics
+	log *slog.Logger
+	cfg RelayConfig
+
+	mu        sync.Mutex
+	nextRetry time.Time // earliest retry this relay scheduled, zero if none
+
+	waiting atomic.Bool // Run is waiting for a wake-up (for tests)
+}
+
+// NewRelay returns a relay for o publishing through js. m and log may be
+// nil.
+func NewRelay(o *Outbox, js jetstream.JetStream, m *Metrics, log *slog.Logger, cfg RelayConfig) *Relay {
+	if m == nil {
+		m = NewMetrics(nil)
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Relay{o: o, js: js, m: m, log: log.With("service", o.service), cfg: cfg.withDefaults()}
+}
+
+// Run publishes until ctx is done: it drains everything due, then waits for
+// a commit in this process, a notification from another process, a retry
+// coming due or the poll interval. When ctx is done it makes a final
+// flush bounded by FlushTimeout and returns nil.
+func (r *Relay) Run(ctx context.Context) error {
+	notified := make(chan struct{}, 1)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		r.listen(ctx, func() { poke(notified) })
+	}()
+	defer wg.Wait()
+	poll := time.NewTicker(r.cfg.PollInterval)
+	defer poll.Stop()
+	retry := time.NewTimer(time.Hour)
+	defer retry.Stop()
+	lastCleanup := time.Time{}
+	for {
+		r.pass(ctx)
+		if now := r.o.clock(); now.Sub(lastCleanup) >= r.cleanupEvery() {
+			r.cleanup(ctx, now)
+			lastCleanup = now
+		}
+		r.armRetry(retry)
+		r.waiting.Store(true)
+		select {
+		case <-ctx.Done():
+			return r.finalFlush(ctx)
+		case <-r.o.wake:
+		case <-notified:
+		case <-poll.C:
+		case <-retry.C:
+		}
+		r.waiting.Store(false)
+	}
+}
+
+// listen keeps the store's notification listener running until ctx is
+// done, reconnecting with backoff. A store without notifications returns
+// nil at once and listen with it.
+func (r *Relay) listen(ctx context.Context, wake func()) {
+	backoff := r.cfg.RetryBase
+	for {
+		started := time.Now()
+		err := r.o.store.Listen(ctx, r.o.service, wake)
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		if time.Since(started) > r.cfg.RetryMax {
+			backoff = r.cfg.RetryBase // it had been working: start over
+		}
+		r.log.Warn("outbox relay: listen failed, reconnecting", "error", err, "backoff", backoff)
+		wake() // a notification may have been missed
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		backoff = min(2*backoff, r.cfg.RetryMax)
+	}
+}
+
+// Flush publishes everything due now. It stops early at a publish failure
+// (recorded in the row for a retry) and returns a store error, if any.
+func (r *Relay) Flush(ctx context.Context) error {
+	if err := r.drain(ctx); err != nil {
+		return err
+	}
+	r.updateGauges(ctx)
+	return nil
+}
+
+func (r *Relay) finalFlush(ctx context.Context) error {
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.cfg.FlushTimeout)
+	defer cancel()
+	if err := r.Flush(fctx); err != nil {
+		r.log.Warn("outbox relay: final flush", "error", err)
+	}
+	return nil
+}
+
+// pass drains and updates the gauges, logging a store error.
+func (r *Relay) pass(ctx context.Context) {
+	if err := r.drain(ctx); err != nil && ctx.Err() == nil {
+		r.log.Error("outbox relay", "error", err)
+		r.scheduleRetry(r.o.clock().Add(r.cfg.RetryBase))
+	}
+	r.updateGauges(ctx)
+}
+
+// drain claims batches until nothing is due or a publish fails: when NATS
+// is unreachable every partition would wait out PublishTimeout in turn, so
+// a failure ends the pass and the retry timer starts the next one.
+func (r *Relay) drain(ctx context.Context) error {
+	failed := false
+	publish := func(ctx context.Context, recs []OutboxRecord) (int, error) {
+		acked, err := r.publish(ctx, recs)
+		failed = failed || err != nil
+		return acked, err
+	}
+	for ctx.Err() == nil && !failed {
+		n, err := r.o.store.Claim(ctx, r.cfg.BatchSize, r.o.clock(), r.retryDelay, publish)
+		if err != nil {
+			return fmt.Errorf("outbox relay %s: %w", r.o.service, err)
+		}
+		if n == 0 {
+			return nil
+		}
+	}
+	return ctx.Err()
+}
+
+// retryDelay is the backoff after a row's retries-th failure.
+func (r *Relay) retryDelay(retries int) time.Duration {
+	d := r.cfg.RetryBase
+	for i := 0; i < retries && d < r.cfg.RetryMax; i++ {
+		d *= 2
+	}
+	return min(d, r.cfg.RetryMax)
+}
+
+// publish is the relay's PublishFunc: the batch goes out with
+// PublishMsgAsync and every ack is awaited; acked is the leading run of
+// successes. A later success after a failure is re-published with the
+// failed row, and JetStream's duplicate window drops it.
+func (r *Relay) publish(ctx context.Context, recs []OutboxRecord) (int, error) {
+	if recs[0].RetryCount > 0 {
+		// A retry goes out alone: if it fails again, no later event of
+		// its partition has been sent ahead of it.
+		recs = recs[:1]
+	}
+	acked, err := r.publishBatch(ctx, recs)
+	for _, rec := range recs[:acked] {
+		r.m.Published.WithLabelValues(rec.Event.Type).Inc()
+	}
+	if acked < len(recs) {
+		if err == nil {
+			err = errors.New("not acknowledged")
+		}
+		r.m.PublishFailed.WithLabelValues(r.o.service).Inc()
+		failed := recs[acked]
+		r.scheduleRetry(r.o.clock().Add(r.retryDelay(failed.RetryCount)))
+		r.log.Warn("outbox publish failed", "count", len(recs), "acked", acked,
+			"event_id", failed.Event.ID, "retry_count", failed.RetryCount+1, "error", err)
+		return acked, err
+	}
+	r.log.Debug("outbox published", "count", acked)
+	return acked, nil
+}
+
+// publishBatch sends recs and waits for their acks (PublishTimeout).
+func (r *Relay) publishBatch(ctx context.Context, recs []OutboxRecord) (int, error) {
+	futures := make([]jetstream.PubAckFuture, 0, len(recs))
+	var sendErr error
+	for _, rec := range recs {
+		msg, err := NewMsg(rec.Event, rec.Traceparent)
+		if err != nil {
+			sendErr = err
+			break
+		}
+		f, err := r.js.PublishMsgAsync(msg)
+		if err != nil {
+			sendErr = fmt.Errorf("publish %s: %w", rec.Event.ID, err)
+			break
+		}
+		futures = append(futures, f)
+	}
+	wait, cancel := context.WithTimeout(ctx, r.cfg.PublishTimeout)
+	defer cancel()
+	for i, f := range futures {
+		select {
+		case <-f.Ok():
+		case err := <-f.Err():
+			return i, fmt.Errorf("publish %s: %w", recs[i].Event.ID, err)
+		case <-wait.Done():
+			return i, fmt.Errorf("publish %s: awaiting ack: %w", recs[i].Event.ID, wait.Err())
+		}
+	}
+	return len(futures), sendErr
+}
+
+// scheduleRetry remembers the earliest time a failed row comes due.
+func (r *Relay) scheduleRetry(at time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.nextRetry.IsZero() || at.Before(r.nextRetry) {
+		r.nextRetry = at
+	}
+}
+
+// armRetry sets t to fire when the earliest scheduled retry is due.
+func (r *Relay) armRetry(t *time.Timer) {
+	r.mu.Lock()
+	at := r.nextRetry
+	r.nextRetry = time.Time{}
+	r.mu.Unlock()
+	if at.IsZero() {
+		return
+	}
+	t.Reset(max(at.Sub(r.o.clock()), time.Millisecond))
+}
+
+func (r *Relay) cleanupEvery() time.Duration { return min(time.Hour, r.cfg.Retention) }
+
+// cleanup deletes rows published longer than Retention ago.
+func (r *Relay) cleanup(ctx context.Context, now time.Time) {
+	n, err := r.o.store.DeletePublished(ctx, now.Add(-r.cfg.Retention))
+	if err != nil {
+		if ctx.Err() == nil {
+			r.log.Error("outbox retention", "error", err)
+		}
+		return
+	}
+	if n > 0 {
+		r.log.Info("outbox retention: deleted published rows", "count", n)
+	}
+}
+
+// updateGauges sets the backlog gauges from the store.
+func (r *Relay) updateGauges(ctx context.Context) {
+	st, err := r.o.Status(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			r.log.Error("outbox relay status", "error", err)
+		}
+		return
+	}
+	r.m.OutboxPending.WithLabelValues(r.o.service).Set(float64(st.Pending + st.Failed))
+	r.m.OutboxOldest.WithLabelValues(r.o.service).Set(st.OldestPendingAge.Seconds())
+}
+
+// poke sends on a 1-buffered channel without blocking.
+func poke(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}

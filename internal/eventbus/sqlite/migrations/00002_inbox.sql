@@ -1,0 +1,14 @@
+-- +goose Up
+-- The consumers' inbox: one row per (durable consumer, event id) processed,
+-- written in the transaction of the handler's effects (idempotency).
+-- processed_at is Unix microseconds (UTC).
+CREATE TABLE inbox_events (
+    consumer     TEXT    NOT NULL,
+    event_id     TEXT    NOT NULL,
+    processed_at INTEGER NOT NULL,
+    PRIMARY KEY (consumer, event_id)
+) WITHOUT ROWID;
+CREATE INDEX inbox_events_processed_at ON inbox_events (processed_at);
+
+-- +goose Down
+DROP TABLE inbox_events;
