@@ -16,8 +16,10 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/slotwise/slotwise/internal/authn"
 	"github.com/slotwise/slotwise/internal/event/catalog"
 	"github.com/slotwise/slotwise/internal/eventbus"
+	"github.com/slotwise/slotwise/internal/httpapi"
 	"github.com/slotwise/slotwise/internal/natsembed"
 )
 
@@ -40,6 +42,9 @@ type App struct {
 
 	relayCancel context.CancelFunc
 	relays      sync.WaitGroup
+
+	tokens       *authn.Tokens
+	routesServed []httpapi.Route
 
 	httpSrv  *http.Server
 	httpAddr string
@@ -86,6 +91,7 @@ func (a *App) Start(ctx context.Context) error {
 		run  func(context.Context) error
 	}{
 		{"data dir", a.makeDataDir},
+		{"signing keys", a.loadKeys},
 		{"nats", a.startNATS},
 		{"nats client", a.connectNATS},
 		{"services", a.openServices},
@@ -111,6 +117,17 @@ func (a *App) Start(ctx context.Context) error {
 
 func (a *App) makeDataDir(context.Context) error {
 	return os.MkdirAll(a.cfg.DataDir, 0o755)
+}
+
+// loadKeys loads the access-token signing keys, creating them on first
+// start (kept in the data dir unless --jwt-keys names another file).
+func (a *App) loadKeys(context.Context) error {
+	keys, err := authn.LoadOrCreateKeySet(a.cfg.JWTKeysPath())
+	if err != nil {
+		return err
+	}
+	a.tokens = authn.NewTokens(keys, a.cfg.AccessTokenTTL, a.now)
+	return nil
 }
 
 func (a *App) startNATS(context.Context) error {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/slotwise/slotwise/internal/event"
 	"github.com/slotwise/slotwise/internal/eventbus"
+	"github.com/slotwise/slotwise/internal/httpapi"
 	"github.com/slotwise/slotwise/internal/sqldb"
 	"github.com/slotwise/slotwise/internal/sqldb/sqldbtest"
 )
@@ -122,7 +123,7 @@ func TestAppServesPlatformEndpoints(t *testing.T) {
 			t.Errorf("readyz = %d %s", code, body)
 		}
 		code, body := get(t, a, "/no/such/page")
-		var e errorBody
+		var e httpapi.ErrorBody
 		if code != 404 || json.Unmarshal([]byte(body), &e) != nil || e.Error.Code != "not_found" {
 			t.Errorf("unknown path = %d %s, want 404 with a JSON not_found error", code, body)
 		}
@@ -255,13 +256,15 @@ func (r *received) count() int {
 func TestModulesAreWiredAndStateSurvivesRestart(t *testing.T) {
 	var got received
 	withModules(t, []Module{
-		{Name: "auth", Routes: func(mux *http.ServeMux, d Deps) {
-			mux.HandleFunc("GET /auth/ping", func(w http.ResponseWriter, _ *http.Request) {
-				writeJSON(w, 200, map[string]string{"service": d.Service})
-			})
+		{Name: "auth", New: func(d Deps) (Instance, error) {
+			return Instance{Routes: func(r *httpapi.Router) {
+				r.HandleFunc("GET", "/auth/ping", func(w http.ResponseWriter, _ *http.Request) {
+					writeJSON(w, 200, map[string]string{"service": d.Service})
+				})
+			}}, nil
 		}},
-		{Name: "notification", Subscriptions: func(Deps) []eventbus.Subscription {
-			return []eventbus.Subscription{{Name: "users", Types: []string{event.TypeUserCreated}, Handler: got.handle}}
+		{Name: "notification", New: func(Deps) (Instance, error) {
+			return Instance{Subscriptions: []eventbus.Subscription{{Name: "users", Types: []string{event.TypeUserCreated}, Handler: got.handle}}}, nil
 		}},
 	})
 	cfg := testConfig(t, t.TempDir())

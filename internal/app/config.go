@@ -59,6 +59,11 @@ type Config struct {
 	// AckWait is how long JetStream waits for a consumer's ack before it
 	// redelivers.
 	AckWait time.Duration
+	// JWTKeysFile holds the access-token signing keys; empty means
+	// <DataDir>/jwt-keys.json (created on first start).
+	JWTKeysFile string
+	// AccessTokenTTL is the lifetime of an access token.
+	AccessTokenTTL time.Duration
 	// RelayInterval is the relay's fallback polling interval (it is woken
 	// at once after a commit; polling only catches what a wake-up missed).
 	RelayInterval time.Duration
@@ -87,6 +92,7 @@ func Defaults() Config {
 		AckWait:         eventbus.DefaultAckWait,
 		RelayInterval:   time.Second,
 		RelayBatch:      100,
+		AccessTokenTTL:  15 * time.Minute,
 		LagInterval:     eventbus.DefaultLagInterval,
 		ShutdownTimeout: 30 * time.Second,
 		LogLevel:        "info",
@@ -264,3 +270,11 @@ const (
 	HTTPAddrFile = "http.addr"
 	natsStoreDir = "nats"
 )
+
+// JWTKeysPath returns the signing key file in use.
+func (c Config) JWTKeysPath() string {
+	if c.JWTKeysFile != "" {
+		return c.JWTKeysFile
+	}
+	return filepath.Join(c.DataDir, "jwt-keys.json")
+}

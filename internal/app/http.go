@@ -2,11 +2,12 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"time"
 
+	"github.com/slotwise/slotwise/internal/apperr"
 	"github.com/slotwise/slotwise/internal/eventbus"
+	"github.com/slotwise/slotwise/internal/httpapi"
 )
 
 // readyTimeout bounds each readiness probe (one stream lookup, one ping).
@@ -22,14 +23,17 @@ func (a *App) routes() http.Handler {
 	mux.HandleFunc("GET /readyz", a.handleReady)
 	mux.Handle("GET /metrics", newMetricsHandler(a.reg, a.metrics, a.log))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "not_found", "no route for "+r.Method+" "+r.URL.Path)
+		httpapi.WriteError(w, r, a.log, apperr.New(apperr.NotFound, "no route for %s %s", r.Method, r.URL.Path))
 	})
+	router := httpapi.NewRouter(mux)
 	for _, s := range a.services {
-		if s.mod.Routes != nil {
-			s.mod.Routes(mux, s.deps)
+		if s.inst.Routes != nil {
+			s.inst.Routes(router)
 		}
 	}
-	return mux
+	a.routesServed = router.Routes()
+	mux.HandleFunc("GET "+OpenAPIPath, a.handleOpenAPI)
+	return a.tokens.Authenticate(a.log)(mux)
 }
 
 // readyBody is the /readyz response.
@@ -83,23 +87,4 @@ func (a *App) checkNATS(ctx context.Context, failing map[string]string) {
 	}
 }
 
-// errorBody is the JSON error response of the platform endpoints.
-type errorBody struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
-}
-
-func writeError(w http.ResponseWriter, status int, code, msg string) {
-	var b errorBody
-	b.Error.Code, b.Error.Message = code, msg
-	writeJSON(w, status, b)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v) // the client went away; nothing to do
-}
+func writeJSON(w http.ResponseWriter, status int, v any) { httpapi.WriteJSON(w, status, v) }

@@ -3,10 +3,11 @@ package app
 import (
 	"io/fs"
 	"log/slog"
-	"net/http"
 	"time"
 
+	"github.com/slotwise/slotwise/internal/authn"
 	"github.com/slotwise/slotwise/internal/eventbus"
+	"github.com/slotwise/slotwise/internal/httpapi"
 	"github.com/slotwise/slotwise/internal/sqldb"
 )
 
@@ -19,10 +20,22 @@ type Deps struct {
 	Outbox  *eventbus.Outbox
 	Logger  *slog.Logger
 	Now     func() time.Time
+	// Tokens verifies access tokens (every service) and issues them (auth).
+	Tokens *authn.Tokens
+	// DataDir is the process's data directory (embedded mode).
+	DataDir string
+}
+
+// Instance is a started module: what it serves and what it consumes.
+type Instance struct {
+	// Routes registers the service's HTTP handlers; nil for none.
+	Routes func(r *httpapi.Router)
+	// Subscriptions are the service's event handlers.
+	Subscriptions []eventbus.Subscription
 }
 
 // Module is one entry of the module table: a service the binary can run.
-// Every function field may be nil.
+// Every field but Name may be nil.
 type Module struct {
 	// Name is the service name: its database, its outbox's source, the
 	// prefix of its consumers.
@@ -31,10 +44,12 @@ type Module struct {
 	// engine (the platform's outbox and inbox tables are migrated for every
 	// module regardless).
 	Migrations func(engine sqldb.Engine) fs.FS
-	// Subscriptions returns the service's event handlers.
-	Subscriptions func(d Deps) []eventbus.Subscription
-	// Routes registers the service's HTTP handlers.
-	Routes func(mux *http.ServeMux, d Deps)
+	// OpenAPI is the service's fragment of the OpenAPI 3 document: a JSON
+	// object with "paths" and optionally "components"; every route the
+	// service registers must be in it, and nothing else.
+	OpenAPI []byte
+	// New builds the service from its dependencies.
+	New func(d Deps) (Instance, error)
 }
 
 // modules is the module table, in start order. Services get their handlers,

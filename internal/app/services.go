@@ -19,6 +19,7 @@ type service struct {
 	outbox   *eventbus.Outbox
 	relay    *eventbus.Relay
 	runtime  *eventbus.Runtime
+	inst     Instance
 	relayErr atomic.Pointer[error] // set when the relay stopped on its own
 }
 
@@ -68,7 +69,12 @@ func (a *App) openService(ctx context.Context, mod Module) (*service, error) {
 	if err != nil {
 		return s, fmt.Errorf("consumer runtime: %w", err)
 	}
-	s.deps = Deps{Service: mod.Name, DB: db, Outbox: s.outbox, Logger: log, Now: a.now}
+	s.deps = Deps{Service: mod.Name, DB: db, Outbox: s.outbox, Logger: log, Now: a.now, Tokens: a.tokens, DataDir: a.cfg.DataDir}
+	if mod.New != nil {
+		if s.inst, err = mod.New(s.deps); err != nil {
+			return s, fmt.Errorf("build service: %w", err)
+		}
+	}
 	return s, nil
 }
 
@@ -109,10 +115,7 @@ func migrate(ctx context.Context, db *sqldb.DB, mod Module) error {
 // that records events sees them published.
 func (a *App) subscribe(ctx context.Context) error {
 	for _, s := range a.services {
-		if s.mod.Subscriptions == nil {
-			continue
-		}
-		for _, sub := range s.mod.Subscriptions(s.deps) {
+		for _, sub := range s.inst.Subscriptions {
 			if sub.Service == "" {
 				sub.Service = s.mod.Name
 			}

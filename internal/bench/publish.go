@@ -111,8 +111,8 @@ func Publish(ctx context.Context, cfg PublishConfig) (PublishResult, error) {
 		MaxPending: cfg.MaxPending,
 		DurationMs: ms(elapsed),
 	}
-	res.EventsPerSec = rate(cfg.Events, elapsed)
-	res.MiBPerSec = rate(cfg.Events*bodyBytes, elapsed) / (1 << 20)
+	res.EventsPerSec = round3(rate(cfg.Events, elapsed))
+	res.MiBPerSec = round3(rate(cfg.Events*bodyBytes, elapsed) / (1 << 20))
 	cfg.Log.Info("published", "events_per_sec", int(res.EventsPerSec), "duration", elapsed.Round(time.Millisecond))
 	return res, nil
 }

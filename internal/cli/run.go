@@ -23,6 +23,8 @@ func runFlags(fs *flag.FlagSet, c *app.Config, dbURLs *[]string) {
 	fs.Var(durationFlag{&c.RetryBaseDelay}, "retry-base-delay", "first retry `delay`; doubles per attempt")
 	fs.Var(durationFlag{&c.RetryMaxDelay}, "retry-max-delay", "longest retry `delay`")
 	fs.Var(durationFlag{&c.AckWait}, "ack-wait", "`duration` JetStream waits for a handler's ack before redelivering")
+	fs.StringVar(&c.JWTKeysFile, "jwt-keys", c.JWTKeysFile, "`file` with the access-token signing keys (created when missing); default <data-dir>/jwt-keys.json")
+	fs.Var(durationFlag{&c.AccessTokenTTL}, "access-token-ttl", "access token `lifetime`")
 	fs.Var(durationFlag{&c.RelayInterval}, "relay-interval", "outbox relay fallback polling `interval`")
 	fs.Var(intFlag{&c.RelayBatch, 1, 100}, "relay-batch", "outbox `rows` published per batch")
 	fs.Var(durationFlag{&c.LagInterval}, "lag-interval", "`interval` between measurements of consumer lag and DLQ size")
