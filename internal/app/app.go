@@ -43,6 +43,7 @@ type App struct {
 	relayCancel context.CancelFunc
 	relays      sync.WaitGroup
 
+	unlock       func() // releases the data dir lock
 	tokens       *authn.Tokens
 	routesServed []httpapi.Route
 
@@ -66,6 +67,9 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 		metrics: eventbus.NewMetrics(reg),
 	}
 	registerRuntimeCollectors(reg)
+	for _, t := range a.cat.Types() {
+		a.metrics.Published.WithLabelValues(t)
+	}
 	return a, nil
 }
 
@@ -116,7 +120,15 @@ func (a *App) Start(ctx context.Context) error {
 }
 
 func (a *App) makeDataDir(context.Context) error {
-	return os.MkdirAll(a.cfg.DataDir, 0o755)
+	if err := os.MkdirAll(a.cfg.DataDir, 0o755); err != nil {
+		return err
+	}
+	unlock, err := lockDataDir(a.cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	a.unlock = unlock
+	return nil
 }
 
 // loadKeys loads the access-token signing keys, creating them on first
@@ -194,6 +206,10 @@ func (a *App) Shutdown(ctx context.Context) error {
 	errs = append(errs, a.stopRelays(ctx))
 	errs = append(errs, a.closeNATS(ctx))
 	errs = append(errs, a.closeDatabases())
+	if a.unlock != nil {
+		a.unlock()
+		a.unlock = nil
+	}
 	a.log.Info("slotwise stopped")
 	return errors.Join(errs...)
 }

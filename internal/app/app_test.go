@@ -329,3 +329,18 @@ func TestStartFailsCleanlyOnBusyHTTPPort(t *testing.T) {
 		t.Errorf("nats.url left behind after a failed start (err %v)", err)
 	}
 }
+
+// TestSecondProcessOnOneDataDirIsRefused: two processes must never share an
+// embedded NATS store and SQLite files.
+func TestSecondProcessOnOneDataDirIsRefused(t *testing.T) {
+	cfg := testConfig(t, t.TempDir())
+	startApp(t, cfg)
+	second, err := New(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = second.Start(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "in use by another slotwise process") {
+		t.Fatalf("second start: %v, want the data dir refused", err)
+	}
+}

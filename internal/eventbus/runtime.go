@@ -23,6 +23,9 @@ const (
 	DefaultAckWait       = 30 * time.Second
 	DefaultMaxAckPending = 256
 	DefaultLagInterval   = 5 * time.Second
+	// DefaultInboxRetention is how long the inbox remembers an event id.
+	DefaultInboxRetention = 30 * 24 * time.Hour
+	inboxCleanupEvery     = time.Hour
 	// pullBuffer is how many messages a consumer buffers client-side; small,
 	// so that Stop drains quickly.
 	pullBuffer = 32
@@ -57,7 +60,11 @@ type RuntimeConfig struct {
 	MaxAckPending int
 	// LagInterval is how often the runtime calls ObserveLag (default 5 s).
 	LagInterval time.Duration
-	Clock       func() time.Time // default time.Now
+	// InboxRetention is how long processed event ids are remembered for
+	// de-duplication (default 30 days). It must exceed the longest time a
+	// duplicate can arrive: the relay's re-publish after a crash, a re-drive.
+	InboxRetention time.Duration
+	Clock          func() time.Time // default time.Now
 }
 
 func (c RuntimeConfig) withDefaults() (RuntimeConfig, error) {
@@ -86,6 +93,9 @@ func (c RuntimeConfig) withDefaults() (RuntimeConfig, error) {
 	}
 	if c.LagInterval <= 0 {
 		c.LagInterval = DefaultLagInterval
+	}
+	if c.InboxRetention <= 0 {
+		c.InboxRetention = DefaultInboxRetention
 	}
 	if c.Clock == nil {
 		c.Clock = time.Now
@@ -184,7 +194,20 @@ func (r *Runtime) Subscribe(ctx context.Context, sub Subscription) error {
 		return err
 	}
 	r.subs = append(r.subs, s)
+	r.initSeries(s)
 	return nil
+}
+
+// initSeries creates the consumer's metric series at zero, so that they
+// show on the first scrape rather than after the first event.
+func (r *Runtime) initSeries(s *subscriber) {
+	m := r.cfg.Metrics
+	m.ConsumerPending.WithLabelValues(s.durable)
+	for _, t := range s.sub.Types {
+		m.Processing.WithLabelValues(s.durable, t)
+		m.Failed.WithLabelValues(s.durable, t)
+		m.DeadLettered.WithLabelValues(s.durable, t)
+	}
 }
 
 func (r *Runtime) validate(sub Subscription) error {
@@ -333,10 +356,14 @@ func (r *Runtime) observeLagLoop() {
 	defer close(r.lagDone)
 	t := time.NewTicker(r.cfg.LagInterval)
 	defer t.Stop()
+	cleanup := time.NewTicker(inboxCleanupEvery)
+	defer cleanup.Stop()
 	for {
 		select {
 		case <-r.stopLag:
 			return
+		case <-cleanup.C:
+			r.forgetOldInbox()
 		case <-t.C:
 			ctx, cancel := context.WithTimeout(r.base, r.cfg.LagInterval)
 			if err := r.ObserveLag(ctx); err != nil {
@@ -344,6 +371,20 @@ func (r *Runtime) observeLagLoop() {
 			}
 			cancel()
 		}
+	}
+}
+
+// forgetOldInbox deletes inbox records older than InboxRetention.
+func (r *Runtime) forgetOldInbox() {
+	ctx, cancel := context.WithTimeout(r.base, time.Minute)
+	defer cancel()
+	n, err := r.cfg.Inbox.DeleteBefore(ctx, r.cfg.Clock().Add(-r.cfg.InboxRetention))
+	if err != nil {
+		r.cfg.Logger.Warn("inbox retention", "error", err)
+		return
+	}
+	if n > 0 {
+		r.cfg.Logger.Debug("inbox retention", "deleted", n)
 	}
 }
 
