@@ -72,6 +72,9 @@ func TestOutboxDrainsAndMeasuresLatency(t *testing.T) {
 		if l.P50Ms > l.P90Ms || l.P90Ms > l.P99Ms || l.P99Ms > l.MaxMs {
 			t.Fatalf("percentiles out of order: %+v", l)
 		}
+		if d := res.Drain.Relay; d == nil || d.Claims == 0 || d.EventsPerClaim <= 0 || res.Latency.Relay.Claims == 0 {
+			t.Fatalf("relay breakdown missing: drain %+v, latency %+v", res.Drain.Relay, res.Latency.Relay)
+		}
 		if res.Engine != engine || res.Writers != 3 || res.Batch != 50 {
 			t.Fatalf("config not reported: %+v", res)
 		}

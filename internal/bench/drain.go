@@ -27,12 +27,15 @@ func (r *outboxRun) drain(ctx context.Context) (write, drain Phase, err error) {
 	write = phase(n, time.Since(start))
 	r.cfg.Log.Info("drain: backlog written", "events_per_sec", int(write.EventsPerSec))
 
+	r.store.take()
 	start = time.Now()
-	r.startRelay(ctx)
+	r.startRelays(ctx)
 	if err := r.nats.waitMessages(ctx, uint64(n), drainPoll); err != nil {
 		return write, drain, fmt.Errorf("drain: %w", err)
 	}
 	drain = phase(n, time.Since(start))
+	breakdown := r.store.take()
+	drain.Relay = &breakdown
 	r.cfg.Log.Info("drain: all published", "events_per_sec", int(drain.EventsPerSec), "duration", time.Since(start).Round(time.Millisecond))
 	return write, drain, nil
 }

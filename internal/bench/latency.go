@@ -49,6 +49,7 @@ func (r *outboxRun) latency(ctx context.Context) (LatencyResult, error) {
 	defer stop()
 
 	r.cfg.Log.Info("latency: offering events", "events", n, "rate", r.cfg.Rate, "writers", r.cfg.Writers)
+	r.store.take()
 	elapsed, err := r.offer(ctx, n, commits)
 	if err != nil {
 		return res, err
@@ -61,6 +62,7 @@ func (r *outboxRun) latency(ctx context.Context) (LatencyResult, error) {
 	case <-ctx.Done():
 		return res, fmt.Errorf("latency: %w", ctx.Err())
 	}
+	res.Relay = r.store.take()
 	samples, err := latencies(commits, received)
 	if err != nil {
 		return res, err

@@ -56,6 +56,10 @@ type OutboxConfig struct {
 	// AggregateEvents are the events per aggregate in the drain phase, all
 	// written in one transaction (default DefaultAggregateEvents).
 	AggregateEvents int
+	// Partitions of the outbox (default eventbus.DefaultPartitions).
+	Partitions int
+	// Relays running at once in this process (default 1).
+	Relays int
 	// Sync is the JetStream fsync policy (default SyncAlways).
 	Sync string
 	// RawEvents is the size of the raw publish run made first for
@@ -70,6 +74,8 @@ type Phase struct {
 	Events       int     `json:"events"`
 	DurationMs   float64 `json:"duration_ms"`
 	EventsPerSec float64 `json:"events_per_sec"`
+	// Relay is where the relay's time went (the drain phase only).
+	Relay *RelayBreakdown `json:"relay,omitempty"`
 }
 
 // LatencyResult is the outcome of the latency phase.
@@ -82,6 +88,8 @@ type LatencyResult struct {
 	// CommitToConsumed is the time from a transaction's commit returning
 	// to a JetStream consumer receiving its event.
 	CommitToConsumed Latency `json:"commit_to_consumed"`
+	// Relay is where the relay's time went during the phase.
+	Relay RelayBreakdown `json:"relay"`
 }
 
 // Goals says whether the issue's goals were met in this run.
@@ -102,6 +110,8 @@ type OutboxResult struct {
 	Writers         int           `json:"writers"`
 	Batch           int           `json:"batch"`
 	AggregateEvents int           `json:"aggregate_events"`
+	Partitions      int           `json:"partitions"`
+	Relays          int           `json:"relays"`
 	RawPublish      PublishResult `json:"raw_publish"`
 	Write           Phase         `json:"write"`
 	Drain           Phase         `json:"drain"`
@@ -138,6 +148,12 @@ func (c *OutboxConfig) defaults() error {
 	}
 	if c.AggregateEvents <= 0 {
 		c.AggregateEvents = DefaultAggregateEvents
+	}
+	if c.Partitions <= 0 {
+		c.Partitions = eventbus.DefaultPartitions
+	}
+	if c.Relays <= 0 {
+		c.Relays = 1
 	}
 	if c.Sync == "" {
 		c.Sync = SyncAlways
@@ -179,7 +195,8 @@ func Outbox(ctx context.Context, cfg OutboxConfig) (res OutboxResult, err error)
 	res = OutboxResult{
 		Machine: ThisMachine(started), Engine: cfg.Engine, Sync: cfg.Sync,
 		Events: cfg.Events, Rate: cfg.Rate, Writers: cfg.Writers, Batch: cfg.Batch,
-		AggregateEvents: cfg.AggregateEvents, RawPublish: raw,
+		AggregateEvents: cfg.AggregateEvents, Partitions: cfg.Partitions, Relays: cfg.Relays,
+		RawPublish: raw,
 	}
 	if res.Write, res.Drain, err = run.drain(ctx); err != nil {
 		return res, err
@@ -200,13 +217,13 @@ func Outbox(ctx context.Context, cfg OutboxConfig) (res OutboxResult, err error)
 // outboxRun holds what both phases share: the database, the outbox, the
 // embedded server and, once started, the relay.
 type outboxRun struct {
-	cfg         OutboxConfig
-	db          *freshDB
-	nats        *natsEnv
-	outbox      *eventbus.Outbox
-	stopRelay   context.CancelFunc
-	relayErr    chan error
-	relayActive bool
+	cfg        OutboxConfig
+	db         *freshDB
+	nats       *natsEnv
+	outbox     *eventbus.Outbox
+	store      *timedStore
+	stopRelays context.CancelFunc
+	relayErrs  chan error
 }
 
 func newOutboxRun(ctx context.Context, cfg OutboxConfig) (*outboxRun, error) {
@@ -218,26 +235,31 @@ func newOutboxRun(ctx context.Context, cfg OutboxConfig) (*outboxRun, error) {
 	if err != nil {
 		return nil, errors.Join(err, db.close())
 	}
-	ob := eventbus.NewOutbox(db.db, stores.Outbox(db.db), benchService, catalog.Default(), eventbus.OutboxOptions{})
-	return &outboxRun{cfg: cfg, db: db, nats: env, outbox: ob}, nil
+	store := newTimedStore(stores.Outbox(db.db))
+	ob := eventbus.NewOutbox(db.db, store, benchService, catalog.Default(), eventbus.OutboxOptions{Partitions: cfg.Partitions})
+	return &outboxRun{cfg: cfg, db: db, nats: env, outbox: ob, store: store}, nil
 }
 
-// startRelay runs a relay in the background until close.
-func (r *outboxRun) startRelay(ctx context.Context) {
+// startRelays runs cfg.Relays relays in the background until close.
+func (r *outboxRun) startRelays(ctx context.Context) {
 	ctx, cancel := context.WithCancel(ctx)
-	relay := eventbus.NewRelay(r.outbox, r.nats.js, eventbus.NewMetrics(nil), r.cfg.Log,
-		eventbus.RelayConfig{BatchSize: r.cfg.Batch})
-	r.stopRelay, r.relayErr, r.relayActive = cancel, make(chan error, 1), true
-	go func() { r.relayErr <- relay.Run(ctx) }()
+	r.stopRelays, r.relayErrs = cancel, make(chan error, r.cfg.Relays)
+	for range r.cfg.Relays {
+		relay := eventbus.NewRelay(r.outbox, r.nats.js, eventbus.NewMetrics(nil), r.cfg.Log,
+			eventbus.RelayConfig{BatchSize: r.cfg.Batch})
+		go func() { r.relayErrs <- relay.Run(ctx) }()
+	}
 }
 
 // close stops the relay and removes the server and the database.
 func (r *outboxRun) close() error {
 	var errs []error
-	if r.relayActive {
-		r.stopRelay()
-		if err := <-r.relayErr; err != nil && !errors.Is(err, context.Canceled) {
-			errs = append(errs, fmt.Errorf("relay: %w", err))
+	if r.stopRelays != nil {
+		r.stopRelays()
+		for range r.cfg.Relays {
+			if err := <-r.relayErrs; err != nil && !errors.Is(err, context.Canceled) {
+				errs = append(errs, fmt.Errorf("relay: %w", err))
+			}
 		}
 	}
 	r.nats.close()

@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -156,6 +155,3 @@ func rate(n int, d time.Duration) float64 {
 	}
 	return float64(n) / d.Seconds()
 }
-
-// errNoEvents is returned by a scenario asked for no events.
-var errNoEvents = errors.New("bench: no events")

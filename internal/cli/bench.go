@@ -10,6 +10,7 @@ import (
 	"log/slog"
 
 	"github.com/slotwise/slotwise/internal/bench"
+	"github.com/slotwise/slotwise/internal/eventbus"
 	"github.com/slotwise/slotwise/internal/sqldb"
 )
 
@@ -80,6 +81,8 @@ func benchOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs.IntVar(&cfg.Writers, "writers", 0, "concurrent writers (0: 8 on postgres, 1 on sqlite)")
 	fs.IntVar(&cfg.Batch, "batch", bench.DefaultBatch, "relay batch size")
 	fs.IntVar(&cfg.AggregateEvents, "aggregate-events", bench.DefaultAggregateEvents, "events per aggregate (one transaction) in the drain phase")
+	fs.IntVar(&cfg.Partitions, "partitions", eventbus.DefaultPartitions, "outbox partitions (ordered lanes)")
+	fs.IntVar(&cfg.Relays, "relays", 1, "relays running at once")
 	fs.IntVar(&cfg.RawEvents, "raw-events", 0, "events of the raw publish run made for comparison (0: events)")
 	fs.StringVar(&cfg.Sync, "sync", bench.SyncAlways, "JetStream fsync policy: always or interval")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
@@ -134,8 +137,8 @@ func benchCheckOutbox(cfg bench.OutboxConfig) error {
 		return fmt.Errorf("--engine %q: want sqlite or postgres", cfg.Engine)
 	case cfg.Engine == sqldb.Postgres && cfg.DatabaseURL == "":
 		return errors.New("--engine postgres needs --database-url postgres://…")
-	case cfg.Events <= 0, cfg.Rate <= 0, cfg.Batch <= 0, cfg.AggregateEvents <= 0:
-		return errors.New("--events, --rate, --batch and --aggregate-events must be positive")
+	case cfg.Events <= 0, cfg.Rate <= 0, cfg.Batch <= 0, cfg.AggregateEvents <= 0, cfg.Partitions <= 0, cfg.Relays <= 0:
+		return errors.New("--events, --rate, --batch, --aggregate-events, --partitions and --relays must be positive")
 	case cfg.Writers < 0, cfg.LatencyEvents < 0, cfg.RawEvents < 0:
 		return errors.New("--writers, --latency-events and --raw-events must not be negative")
 	}
@@ -181,8 +184,8 @@ func benchPrintPublish(w io.Writer, r bench.PublishResult) {
 
 func benchPrintOutbox(w io.Writer, r bench.OutboxResult) {
 	benchPrintMachine(w, r.Machine)
-	fmt.Fprintf(w, "outbox:   engine=%s sync=%s events=%d writers=%d batch=%d events/aggregate=%d\n",
-		r.Engine, r.Sync, r.Events, r.Writers, r.Batch, r.AggregateEvents)
+	fmt.Fprintf(w, "outbox:   engine=%s sync=%s events=%d writers=%d batch=%d events/aggregate=%d partitions=%d relays=%d\n",
+		r.Engine, r.Sync, r.Events, r.Writers, r.Batch, r.AggregateEvents, r.Partitions, r.Relays)
 	fmt.Fprintf(w, "raw:      %.0f events/s (%d events)\n", r.RawPublish.EventsPerSec, r.RawPublish.Events)
 	fmt.Fprintf(w, "write:    %.0f events/s (%.0f ms)\n", r.Write.EventsPerSec, r.Write.DurationMs)
 	fmt.Fprintf(w, "drain:    %.0f events/s (%.0f ms), %.3f× raw  [goal ≥ %.1f×: %s]\n",

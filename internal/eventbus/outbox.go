@@ -93,16 +93,17 @@ type OutboxStore interface {
 	// ctx is done; it reconnects on errors and returns nil at the end. On
 	// an engine without notifications it returns nil at once.
 	Listen(ctx context.Context, service string, wake func()) error
-	// Claim takes the due head of one partition — at most limit unpublished
-	// rows in Seq order, where the first is pending or failed and due at
-	// now — so that no other relay publishes that partition meanwhile, and
-	// hands them to publish. It then marks the acked prefix published, the
-	// first unacked row failed (retry_count+1, failure_reason, and
-	// next_attempt_at = now + retryDelay(previous retry_count)) and leaves
-	// the rest. A partition whose head is failed and not yet due is skipped
-	// entirely, so an aggregate's events never overtake each other. n is
-	// the number of rows handed to publish: 0 means nothing is due. A
-	// publish failure is recorded in the row, not returned.
+	// Claim takes the due heads of every partition it can hold — at most
+	// limit unpublished rows in Seq order, where each partition's first is
+	// pending or failed and due at now — so that no other relay publishes
+	// those partitions meanwhile, and hands them (filtered by Claimable) to
+	// publish. It then marks the acked prefix published, the first unacked
+	// row failed (retry_count+1, failure_reason, and next_attempt_at = now +
+	// retryDelay(previous retry_count)) and leaves the rest. A partition
+	// whose head is failed and not yet due is skipped entirely, so an
+	// aggregate's events never overtake each other. n is the number of rows
+	// handed to publish: 0 means nothing is due. A publish failure is
+	// recorded in the row, not returned.
 	Claim(ctx context.Context, limit int, now time.Time, retryDelay func(retryCount int) time.Duration, publish PublishFunc) (n int, err error)
 	// Status counts the unpublished rows at now (Service is left empty).
 	Status(ctx context.Context, now time.Time) (OutboxStatus, error)
@@ -263,4 +264,30 @@ func Partition(aggregateID string, n int) int {
 	h := fnv.New32a()
 	_, _ = h.Write([]byte(aggregateID))
 	return int(h.Sum32() % uint32(n))
+}
+
+// Claimable returns the rows of a claimed batch (in Seq order) that may be
+// published now: a partition whose head is a retry contributes that row
+// alone — if it fails again, no later event of its partition has gone out
+// ahead of it — and a partition whose head is not yet due contributes
+// nothing.
+func Claimable(recs []OutboxRecord, now time.Time) []OutboxRecord {
+	out := recs[:0:0]
+	type state struct{ alone, blocked bool }
+	seen := map[int]state{}
+	for _, r := range recs {
+		st, ok := seen[r.Partition]
+		if !ok {
+			st = state{blocked: !r.Due(now), alone: r.RetryCount > 0}
+			seen[r.Partition] = st
+			if !st.blocked {
+				out = append(out, r)
+			}
+			continue
+		}
+		if !st.blocked && !st.alone {
+			out = append(out, r)
+		}
+	}
+	return out
 }

@@ -202,26 +202,30 @@ func testClaimRetry(t *testing.T, db *sqldb.DB, o *eventbus.Outbox, store eventb
 	var delays []int
 	delay := func(retries int) time.Duration { delays = append(delays, retries); return time.Minute }
 	c = &claimed{acked: 0, err: errors.New("still down")}
-	if n, err := store.Claim(ctx, 100, now.Add(time.Minute), delay, c.publish); err != nil || n != 2 {
-		t.Fatalf("claim when due = %d, %v; want 2", n, err)
+	if n, err := store.Claim(ctx, 100, now.Add(time.Minute), delay, c.publish); err != nil || n != 1 {
+		t.Fatalf("claim when due = %d, %v; want 1 (a retry goes out alone)", n, err)
 	}
 	head := c.recs[0]
 	if head.Event.ID != first.ID || head.Status != eventbus.StatusFailed || head.RetryCount != 1 ||
 		head.FailureReason != "nats: no responders" || !head.NextAttemptAt.Equal(now.Add(time.Minute)) {
 		t.Fatalf("retried head = %+v", head)
 	}
-	if c.recs[1].Event.ID != second.ID || c.recs[1].Status != eventbus.StatusPending {
-		t.Fatalf("second row = %+v", c.recs[1])
-	}
 	if fmt.Sprint(delays) != "[1]" {
 		t.Fatalf("retry delay asked for %v retries, want [1]", delays)
 	}
-	c = &claimed{acked: 2}
-	if n, err := store.Claim(ctx, 100, now.Add(3*time.Minute), delay, c.publish); err != nil || n != 2 {
-		t.Fatalf("third claim = %d, %v; want 2", n, err)
+	c = &claimed{acked: 1}
+	if n, err := store.Claim(ctx, 100, now.Add(3*time.Minute), delay, c.publish); err != nil || n != 1 {
+		t.Fatalf("third claim = %d, %v; want 1", n, err)
 	}
 	if c.recs[0].RetryCount != 2 || c.recs[0].FailureReason != "still down" {
 		t.Fatalf("head after two failures = %+v", c.recs[0])
+	}
+	c = &claimed{acked: 1}
+	if n, err := store.Claim(ctx, 100, now.Add(3*time.Minute), delay, c.publish); err != nil || n != 1 {
+		t.Fatalf("claim after the retry succeeded = %d, %v; want the second row", n, err)
+	}
+	if c.recs[0].Event.ID != second.ID || c.recs[0].Status != eventbus.StatusPending {
+		t.Fatalf("second row = %+v", c.recs[0])
 	}
 	if st := outboxStatus(t, o); st.Pending != 0 || st.Failed != 0 {
 		t.Fatalf("status after success = %+v, want empty", st)
@@ -479,4 +483,36 @@ func rebind(engine sqldb.Engine, q string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+func TestClaimable(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	rec := func(seq int64, part, retries int, next time.Time) eventbus.OutboxRecord {
+		status := eventbus.StatusPending
+		if retries > 0 {
+			status = eventbus.StatusFailed
+		}
+		return eventbus.OutboxRecord{Seq: seq, Partition: part, RetryCount: retries, Status: status, NextAttemptAt: next}
+	}
+	tests := []struct {
+		name string
+		in   []eventbus.OutboxRecord
+		want []int64
+	}{
+		{"pending partitions go out whole", []eventbus.OutboxRecord{rec(1, 0, 0, time.Time{}), rec(2, 1, 0, time.Time{}), rec(3, 0, 0, time.Time{})}, []int64{1, 2, 3}},
+		{"a due retry goes out alone", []eventbus.OutboxRecord{rec(1, 0, 1, now), rec(2, 1, 0, time.Time{}), rec(3, 0, 0, time.Time{})}, []int64{1, 2}},
+		{"a retry not yet due blocks its partition", []eventbus.OutboxRecord{rec(1, 0, 1, now.Add(time.Second)), rec(2, 1, 0, time.Time{}), rec(3, 0, 0, time.Time{})}, []int64{2}},
+		{"nothing claimed, nothing out", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []int64
+			for _, r := range eventbus.Claimable(tt.in, now) {
+				got = append(got, r.Seq)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Fatalf("claimable %v, want %v", got, tt.want)
+			}
+		})
+	}
 }

@@ -73,7 +73,13 @@ type Relay struct {
 	nextRetry time.Time // earliest retry this relay scheduled, zero if none
 
 	waiting atomic.Bool // Run is waiting for a wake-up (for tests)
+
+	gaugesAt time.Time // when Run last refreshed the backlog gauges
 }
+
+// gaugeEvery is how often Run refreshes the backlog gauges: the status
+// query scans the unpublished rows, too much to repeat after every batch.
+const gaugeEvery = time.Second
 
 // NewRelay returns a relay for o publishing through js. m and log may be
 // nil.
@@ -177,25 +183,36 @@ func (r *Relay) pass(ctx context.Context) {
 		r.log.Error("outbox relay", "error", err)
 		r.scheduleRetry(r.o.clock().Add(r.cfg.RetryBase))
 	}
-	r.updateGauges(ctx)
+	if now := time.Now(); now.Sub(r.gaugesAt) >= gaugeEvery {
+		r.gaugesAt = now
+		r.updateGauges(ctx)
+	}
 }
 
 // drain claims batches until nothing is due or a publish fails: when NATS
 // is unreachable every partition would wait out PublishTimeout in turn, so
 // a failure ends the pass and the retry timer starts the next one.
 func (r *Relay) drain(ctx context.Context) error {
-	failed := false
+	failed, retried := false, false
 	publish := func(ctx context.Context, recs []OutboxRecord) (int, error) {
+		for _, rec := range recs {
+			retried = retried || rec.RetryCount > 0
+		}
 		acked, err := r.publish(ctx, recs)
 		failed = failed || err != nil
 		return acked, err
 	}
 	for ctx.Err() == nil && !failed {
+		retried = false
 		n, err := r.o.store.Claim(ctx, r.cfg.BatchSize, r.o.clock(), r.retryDelay, publish)
 		if err != nil {
 			return fmt.Errorf("outbox relay %s: %w", r.o.service, err)
 		}
-		if n == 0 {
+		// A short batch took everything due (a retry holds back the rest
+		// of its partition, which is due once the retry went out). Rows
+		// committed meanwhile have poked the wake-up channel, so Run comes
+		// straight back; claiming again now would mostly find nothing.
+		if n == 0 || (n < r.cfg.BatchSize && !retried) {
 			return nil
 		}
 	}
@@ -216,11 +233,6 @@ func (r *Relay) retryDelay(retries int) time.Duration {
 // successes. A later success after a failure is re-published with the
 // failed row, and JetStream's duplicate window drops it.
 func (r *Relay) publish(ctx context.Context, recs []OutboxRecord) (int, error) {
-	if recs[0].RetryCount > 0 {
-		// A retry goes out alone: if it fails again, no later event of
-		// its partition has been sent ahead of it.
-		recs = recs[:1]
-	}
 	acked, err := r.publishBatch(ctx, recs)
 	for _, rec := range recs[:acked] {
 		r.m.Published.WithLabelValues(rec.Event.Type).Inc()

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -24,10 +23,10 @@ const NotifyChannel = "slotwise_outbox"
 const ListenerApplicationName = "slotwise-outbox-listener"
 
 // OutboxStore is the outbox on PostgreSQL. Any number of relays, in any
-// number of processes, may claim from it at once: a batch is taken under a
-// transaction-scoped advisory lock on its partition plus FOR UPDATE on its
-// rows, and held until its publish has been marked, so a partition is
-// published by one relay at a time and in seq order.
+// number of processes, may run against it: a batch is taken under the
+// outbox's transaction-scoped advisory lock, held until its publish has
+// been marked, so one relay publishes at a time and always in seq order;
+// if it dies, its transaction and lock die with it and another takes over.
 type OutboxStore struct {
 	db *sqldb.DB
 }
@@ -105,62 +104,42 @@ func ignoreDone(ctx context.Context, err error) error {
 	return err
 }
 
-// dueHeads finds, by a loose index scan of the unpublished rows, the
-// partitions whose first unpublished row is pending or due for a retry.
-const dueHeads = `
-WITH RECURSIVE heads AS (
-    (SELECT partition, status, next_attempt_at FROM outbox_events
-      WHERE status <> 'published' ORDER BY partition, seq LIMIT 1)
-    UNION ALL
-    SELECT n.partition, n.status, n.next_attempt_at FROM heads h
-    CROSS JOIN LATERAL (
-        SELECT partition, status, next_attempt_at FROM outbox_events
-         WHERE status <> 'published' AND partition > h.partition
-         ORDER BY partition, seq LIMIT 1) n
-)
-SELECT partition FROM heads WHERE status = 'pending' OR next_attempt_at <= $1`
+// lockOutbox takes the outbox's transaction-scoped advisory lock, keyed by
+// the table's schema so that outboxes in different schemas (services, tests)
+// do not contend. One relay claims at a time; the others find it taken and
+// wait for their next wake-up, so any number of relays in any number of
+// processes publish every row once and each aggregate's rows in order.
+// It also sets synchronous_commit off for the claim transaction. The lock
+// must be its own statement: the batch is read by the next one, whose
+// snapshot then includes the marks of the relay that held the lock before.
+const lockOutbox = `
+SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || '.outbox_events')),
+       set_config('synchronous_commit', 'off', true)`
 
-// Claim publishes the due head of one partition that no other relay holds.
-// See eventbus.OutboxStore.
-func (s *OutboxStore) Claim(ctx context.Context, limit int, now time.Time, retryDelay func(int) time.Duration, publish eventbus.PublishFunc) (int, error) {
-	parts, err := s.duePartitions(ctx, now)
-	if err != nil || len(parts) == 0 {
-		return 0, err
-	}
-	start := rand.IntN(len(parts))
-	for i := range parts {
-		n, err := s.claimPartition(ctx, parts[(start+i)%len(parts)], limit, now, retryDelay, publish)
-		if err != nil || n > 0 {
-			return n, err
-		}
-	}
-	return 0, nil
-}
+// selectBatch reads the first unpublished rows of every partition whose
+// head is due: a failed row is always its partition's head (the rows
+// before it were published in the same mark), so a partition is blocked
+// exactly when it has a failed row not yet due.
+const selectBatch = `
+SELECT seq, event_id, event_type, event_version, source, correlation_id, occurred_at,
+       aggregate_id, partition, event_data, traceparent, status, created_at,
+       published_at, failure_reason, retry_count, next_attempt_at
+  FROM outbox_events
+ WHERE status <> 'published'
+   AND partition NOT IN (SELECT partition FROM outbox_events
+                          WHERE status = 'failed' AND next_attempt_at > $1)
+ ORDER BY seq
+ LIMIT $2`
 
-func (s *OutboxStore) duePartitions(ctx context.Context, now time.Time) ([]int, error) {
-	rows, err := s.db.QueryContext(ctx, dueHeads, now.UTC())
-	if err != nil {
-		return nil, fmt.Errorf("outbox due partitions: %w", err)
-	}
-	defer rows.Close()
-	var parts []int
-	for rows.Next() {
-		var p int
-		if err := rows.Scan(&p); err != nil {
-			return nil, fmt.Errorf("outbox due partitions: %w", err)
-		}
-		parts = append(parts, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("outbox due partitions: %w", err)
-	}
-	return parts, nil
-}
-
-// claimPartition runs one batch of partition p in one transaction: lock,
-// read, publish, mark, commit. It returns 0 when another relay holds p or
-// p's head is no longer due.
-func (s *OutboxStore) claimPartition(ctx context.Context, p, limit int, now time.Time, retryDelay func(int) time.Duration, publish eventbus.PublishFunc) (n int, err error) {
+// Claim publishes the due heads of every partition, in one transaction
+// under the outbox's advisory lock: read, publish, mark, commit. See
+// eventbus.OutboxStore.
+//
+// The transaction commits with synchronous_commit off: a mark lost to a
+// crash only makes the relay publish those rows again, which JetStream's
+// duplicate window (and the consumers' inbox) absorbs — while the fsync it
+// saves is a large part of a claim's cost.
+func (s *OutboxStore) Claim(ctx context.Context, limit int, now time.Time, retryDelay func(int) time.Duration, publish eventbus.PublishFunc) (n int, err error) {
 	// The marks must land even when ctx ends during the publish: what was
 	// acknowledged is then not published twice.
 	txCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), claimTxTimeout)
@@ -176,9 +155,13 @@ func (s *OutboxStore) claimPartition(ctx context.Context, p, limit int, now time
 			}
 		}
 	}()
-	recs, err := lockBatch(txCtx, tx, p, limit)
-	if err != nil || len(recs) == 0 || !recs[0].Due(now) {
+	recs, err := lockBatch(txCtx, tx, limit, now)
+	if err != nil {
 		return 0, err
+	}
+	recs = eventbus.Claimable(recs, now)
+	if len(recs) == 0 {
+		return 0, nil
 	}
 	acked, perr := publish(ctx, recs)
 	if err := markBatch(txCtx, tx, recs, acked, perr, now, retryDelay); err != nil {
@@ -193,46 +176,32 @@ func (s *OutboxStore) claimPartition(ctx context.Context, p, limit int, now time
 // claimTxTimeout bounds a claim transaction, publish included.
 const claimTxTimeout = time.Minute
 
-// The advisory lock's first key is a hash of the table's schema, so that
-// outboxes in different schemas of one database do not contend.
-const (
-	tryLockPartition = `SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || '.outbox_events'), $1)`
-	selectBatch      = `
-SELECT seq, event_id, event_type, event_version, source, correlation_id, occurred_at,
-       aggregate_id, partition, event_data, traceparent, status, created_at,
-       published_at, failure_reason, retry_count, next_attempt_at
-  FROM outbox_events
- WHERE partition = $1 AND status <> 'published'
- ORDER BY seq
- LIMIT $2
-   FOR UPDATE`
-)
-
-// lockBatch takes partition p's advisory lock and its first limit
-// unpublished rows; no rows when the lock is held elsewhere.
-func lockBatch(ctx context.Context, tx *sql.Tx, p, limit int) ([]eventbus.OutboxRecord, error) {
+// lockBatch takes the outbox lock and reads the first limit unpublished
+// rows of the unblocked partitions; none when another relay holds the lock.
+func lockBatch(ctx context.Context, tx *sql.Tx, limit int, now time.Time) ([]eventbus.OutboxRecord, error) {
 	var locked bool
-	if err := tx.QueryRowContext(ctx, tryLockPartition, p).Scan(&locked); err != nil {
-		return nil, fmt.Errorf("outbox claim: lock partition %d: %w", p, err)
+	var sync string
+	if err := tx.QueryRowContext(ctx, lockOutbox).Scan(&locked, &sync); err != nil {
+		return nil, fmt.Errorf("outbox claim: lock: %w", err)
 	}
 	if !locked {
 		return nil, nil
 	}
-	rows, err := tx.QueryContext(ctx, selectBatch, p, limit)
+	rows, err := tx.QueryContext(ctx, selectBatch, now.UTC(), limit)
 	if err != nil {
-		return nil, fmt.Errorf("outbox claim: partition %d: %w", p, err)
+		return nil, fmt.Errorf("outbox claim: %w", err)
 	}
 	defer rows.Close()
 	var recs []eventbus.OutboxRecord
 	for rows.Next() {
 		r, err := scanRecord(rows)
 		if err != nil {
-			return nil, fmt.Errorf("outbox claim: partition %d: %w", p, err)
+			return nil, fmt.Errorf("outbox claim: %w", err)
 		}
 		recs = append(recs, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("outbox claim: partition %d: %w", p, err)
+		return nil, fmt.Errorf("outbox claim: %w", err)
 	}
 	return recs, nil
 }

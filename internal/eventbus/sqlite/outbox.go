@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"strings"
 	"sync"
 	"time"
@@ -54,94 +53,58 @@ func (s *OutboxStore) Notify(context.Context, *sqldb.Tx, string) error { return 
 // Listen returns nil at once: there is no other process to hear from.
 func (s *OutboxStore) Listen(context.Context, string, func()) error { return nil }
 
-// dueHeads returns the first unpublished row of every partition (SQLite
-// takes the bare columns from the row of min(seq)).
-const dueHeads = `
-SELECT partition, status, next_attempt_at, min(seq)
-  FROM outbox_events
- WHERE status <> 'published'
- GROUP BY partition`
-
-// Claim publishes the due head of one partition. See
-// eventbus.OutboxStore.
-func (s *OutboxStore) Claim(ctx context.Context, limit int, now time.Time, retryDelay func(int) time.Duration, publish eventbus.PublishFunc) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	parts, err := s.duePartitions(ctx, now)
-	if err != nil || len(parts) == 0 {
-		return 0, err
-	}
-	start := rand.IntN(len(parts))
-	for i := range parts {
-		recs, err := s.batch(ctx, parts[(start+i)%len(parts)], limit)
-		if err != nil {
-			return 0, err
-		}
-		if len(recs) == 0 || !recs[0].Due(now) {
-			continue
-		}
-		acked, perr := publish(ctx, recs)
-		if err := s.mark(ctx, recs, acked, perr, now, retryDelay); err != nil {
-			return 0, err
-		}
-		return len(recs), nil
-	}
-	return 0, nil
-}
-
-func (s *OutboxStore) duePartitions(ctx context.Context, now time.Time) ([]int, error) {
-	rows, err := s.db.QueryContext(ctx, dueHeads)
-	if err != nil {
-		return nil, fmt.Errorf("outbox due partitions: %w", err)
-	}
-	defer rows.Close()
-	var parts []int
-	for rows.Next() {
-		var (
-			head eventbus.OutboxRecord
-			next sql.NullInt64
-			seq  int64
-		)
-		if err := rows.Scan(&head.Partition, &head.Status, &next, &seq); err != nil {
-			return nil, fmt.Errorf("outbox due partitions: %w", err)
-		}
-		head.NextAttemptAt = fromNullMicros(next)
-		if head.Due(now) {
-			parts = append(parts, head.Partition)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("outbox due partitions: %w", err)
-	}
-	return parts, nil
-}
-
+// selectBatch reads the first unpublished rows of every partition whose
+// head is due: a failed row is always its partition's head (the rows
+// before it were published in the same mark), so a partition is blocked
+// exactly when it has a failed row not yet due.
 const selectBatch = `
 SELECT seq, event_id, event_type, event_version, source, correlation_id, occurred_at,
        aggregate_id, partition, event_data, traceparent, status, created_at,
        published_at, failure_reason, retry_count, next_attempt_at
   FROM outbox_events
- WHERE partition = ? AND status <> 'published'
+ WHERE status <> 'published'
+   AND partition NOT IN (SELECT partition FROM outbox_events
+                          WHERE status = 'failed' AND next_attempt_at > ?)
  ORDER BY seq
  LIMIT ?`
 
-// batch reads partition p's first limit unpublished rows.
-func (s *OutboxStore) batch(ctx context.Context, p, limit int) ([]eventbus.OutboxRecord, error) {
-	rows, err := s.db.QueryContext(ctx, selectBatch, p, limit)
+// Claim publishes the due heads of every partition. See
+// eventbus.OutboxStore.
+func (s *OutboxStore) Claim(ctx context.Context, limit int, now time.Time, retryDelay func(int) time.Duration, publish eventbus.PublishFunc) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	recs, err := s.batch(ctx, limit, now)
 	if err != nil {
-		return nil, fmt.Errorf("outbox claim: partition %d: %w", p, err)
+		return 0, err
+	}
+	recs = eventbus.Claimable(recs, now)
+	if len(recs) == 0 {
+		return 0, nil
+	}
+	acked, perr := publish(ctx, recs)
+	if err := s.mark(ctx, recs, acked, perr, now, retryDelay); err != nil {
+		return 0, err
+	}
+	return len(recs), nil
+}
+
+// batch reads the first limit unpublished rows of the unblocked partitions.
+func (s *OutboxStore) batch(ctx context.Context, limit int, now time.Time) ([]eventbus.OutboxRecord, error) {
+	rows, err := s.db.QueryContext(ctx, selectBatch, micros(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("outbox claim: %w", err)
 	}
 	defer rows.Close()
 	var recs []eventbus.OutboxRecord
 	for rows.Next() {
 		r, err := scanRecord(rows)
 		if err != nil {
-			return nil, fmt.Errorf("outbox claim: partition %d: %w", p, err)
+			return nil, fmt.Errorf("outbox claim: %w", err)
 		}
 		recs = append(recs, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("outbox claim: partition %d: %w", p, err)
+		return nil, fmt.Errorf("outbox claim: %w", err)
 	}
 	return recs, nil
 }

@@ -1,6 +1,6 @@
 -- The transactional outbox: a service writes its events here in the
 -- transaction of its state change; the relay publishes them to JetStream in
--- seq order per partition and marks them published. Failed rows are retried
+-- seq order and marks them published. Failed rows are retried
 -- at next_attempt_at with retry_count and failure_reason recorded.
 -- Instants are integer Unix microseconds (UTC).
 
@@ -26,9 +26,13 @@ CREATE TABLE outbox_events (
     next_attempt_at INTEGER
 );
 
--- The relay's work queue: the unpublished rows of a partition in order.
-CREATE INDEX outbox_events_unpublished ON outbox_events (partition, seq)
+-- The relay's work queue: the unpublished rows in order.
+CREATE INDEX outbox_events_unpublished ON outbox_events (seq)
     WHERE status <> 'published';
+
+-- Partitions blocked behind a failed row waiting for its retry.
+CREATE INDEX outbox_events_failed ON outbox_events (partition, next_attempt_at)
+    WHERE status = 'failed';
 
 -- Retention: published rows older than the retention period are deleted.
 CREATE INDEX outbox_events_published_at ON outbox_events (published_at)
