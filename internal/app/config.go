@@ -74,6 +74,9 @@ type Config struct {
 	LagInterval time.Duration
 	// ShutdownTimeout bounds the whole shutdown sequence.
 	ShutdownTimeout time.Duration
+	// Demo seeds a demo business through the HTTP API after start
+	// (`slotwise run --demo`); the app itself does not read it.
+	Demo bool
 	// LogLevel is debug, info, warn or error; LogFormat is text or json.
 	LogLevel  string
 	LogFormat string

@@ -56,8 +56,8 @@ type Module struct {
 // routes and migrations in later issues; each already has its database,
 // outbox, relay and consumer runtime.
 var modules = []Module{
-	{Name: "auth"},
-	{Name: "business"},
+	authModule,
+	businessModule,
 	{Name: "scheduling"},
 	{Name: "payment"},
 	{Name: "notification"},

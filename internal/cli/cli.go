@@ -30,6 +30,7 @@ func commands() []command {
 		{"events", "follow the event log: events tail [--type T] [--correlation-id C] [--from-start] [--json]", eventsCmd},
 		{"dlq", "dead letter queue: dlq list [--json] | dlq redrive SEQ|--all", dlqCmd},
 		{"outbox", "outbox backlog per service: outbox status [--json]", outboxCmd},
+		{"admin", "accounts: admin create-user --email E --password P --first-name F --last-name L [--role R]", adminCmd},
 		{"bench", "measure publish and consume throughput and latency", func(ctx context.Context, e *env, args []string) int {
 			return benchCmd(ctx, args, e.stdout, e.stderr)
 		}},

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 
 	"github.com/slotwise/slotwise/internal/app"
+	"github.com/slotwise/slotwise/internal/demo"
 )
 
 // runFlags registers every Config field as a flag of fs.
@@ -29,6 +31,7 @@ func runFlags(fs *flag.FlagSet, c *app.Config, dbURLs *[]string) {
 	fs.Var(intFlag{&c.RelayBatch, 1, 100}, "relay-batch", "outbox `rows` published per batch")
 	fs.Var(durationFlag{&c.LagInterval}, "lag-interval", "`interval` between measurements of consumer lag and DLQ size")
 	fs.Var(durationFlag{&c.ShutdownTimeout}, "shutdown-timeout", "`duration` bound on the whole shutdown sequence")
+	fs.BoolVar(&c.Demo, "demo", c.Demo, "seed a demo business after start and print its owner's login (idempotent)")
 	fs.Var(enumFlag{&c.LogLevel, []string{"debug", "info", "warn", "error"}}, "log-level", "log `level`: debug, info, warn or error")
 	fs.Var(enumFlag{&c.LogFormat, []string{"text", "json"}}, "log-format", "log `format`: text or json (logs go to stderr)")
 }
@@ -68,6 +71,9 @@ func runCmd(ctx context.Context, e *env, args []string) int {
 		log.Error("start failed", "err", err)
 		return 1
 	}
+	if cfg.Demo {
+		seedDemo(ctx, e, a, cfg, log)
+	}
 	<-ctx.Done()
 	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
@@ -77,6 +83,21 @@ func runCmd(ctx context.Context, e *env, args []string) int {
 		return 1
 	}
 	return 0
+}
+
+// seedDemo seeds the demo business through the running API and prints the
+// owner's login to stdout; a failure is logged and the process keeps running.
+func seedDemo(ctx context.Context, e *env, a *app.App, cfg app.Config, log *slog.Logger) {
+	base := "http://" + a.HTTPAddr()
+	if host, port, err := net.SplitHostPort(a.HTTPAddr()); err == nil && net.ParseIP(host).IsUnspecified() {
+		base = "http://" + net.JoinHostPort("127.0.0.1", port) // listening on every interface
+	}
+	creds, err := demo.Seeder{BaseURL: base, DataDir: cfg.DataDir}.Seed(ctx)
+	if err != nil {
+		log.Error("demo seeding failed", "err", err)
+		return
+	}
+	demo.Print(e.stdout, base, creds)
 }
 
 // newLogger returns the process logger writing to w.

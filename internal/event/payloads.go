@@ -19,6 +19,10 @@ const (
 	TypeServiceUpdated = "service.updated"
 	TypeServiceDeleted = "service.deleted"
 
+	TypeStaffCreated = "staff.created"
+	TypeStaffUpdated = "staff.updated"
+	TypeStaffDeleted = "staff.deleted"
+
 	TypeAvailabilityUpdated = "availability.updated"
 
 	TypeBookingCreated     = "booking.created"
@@ -50,6 +54,7 @@ func Payloads() []Payload {
 		UserCreated{}, UserUpdated{}, UserDeleted{},
 		BusinessCreated{}, BusinessUpdated{},
 		ServiceCreated{}, ServiceUpdated{}, ServiceDeleted{},
+		StaffCreated{}, StaffUpdated{}, StaffDeleted{},
 		AvailabilityUpdated{},
 		BookingCreated{}, BookingConfirmed{}, BookingCancelled{}, BookingRescheduled{}, BookingExpired{},
 		PaymentSucceeded{}, PaymentFailed{}, PaymentRefunded{},
@@ -87,12 +92,23 @@ type UserDeleted struct {
 	UserID string `json:"userId"`
 }
 
-// BusinessCreated is the data of business.created.
+// BusinessCreated is the data of business.created. TimeZone and
+// BookingRules are additive optional fields (absent in the seed).
 type BusinessCreated struct {
-	BusinessID string `json:"businessId"`
-	Name       string `json:"name"`
-	Subdomain  string `json:"subdomain"`
-	OwnerID    string `json:"ownerId"`
+	BusinessID   string        `json:"businessId"`
+	Name         string        `json:"name"`
+	Subdomain    string        `json:"subdomain"`
+	OwnerID      string        `json:"ownerId"`
+	TimeZone     string        `json:"timeZone,omitempty"` // IANA name
+	BookingRules *BookingRules `json:"bookingRules,omitempty"`
+}
+
+// BookingRules are a business's booking rules, or a service's overrides of
+// them (a nil field: the business's value applies).
+type BookingRules struct {
+	MinNoticeMinutes    *int `json:"minNoticeMinutes,omitempty"`    // least notice before a start
+	HorizonDays         *int `json:"horizonDays,omitempty"`         // how many days ahead one may book
+	SlotIntervalMinutes *int `json:"slotIntervalMinutes,omitempty"` // minutes between possible starts
 }
 
 // BusinessUpdated is the data of business.updated.
@@ -103,14 +119,21 @@ type BusinessUpdated struct {
 
 // ServiceCreated is the data of service.created. Duration is in minutes;
 // Price in major units of Currency (optional; the business's currency when
-// empty).
+// empty). The fields after Currency are additive optional fields: buffers in
+// minutes, whether a booking must be paid, and overrides of the business's
+// booking rules.
 type ServiceCreated struct {
-	ServiceID  string  `json:"serviceId"`
-	BusinessID string  `json:"businessId"`
-	Name       string  `json:"name"`
-	Duration   int     `json:"duration"`
-	Price      float64 `json:"price"`
-	Currency   string  `json:"currency,omitempty"`
+	ServiceID       string        `json:"serviceId"`
+	BusinessID      string        `json:"businessId"`
+	Name            string        `json:"name"`
+	Duration        int           `json:"duration"`
+	Price           float64       `json:"price"`
+	Currency        string        `json:"currency,omitempty"`
+	Description     string        `json:"description,omitempty"`
+	BufferBefore    *int          `json:"bufferBefore,omitempty"`
+	BufferAfter     *int          `json:"bufferAfter,omitempty"`
+	RequiresPayment *bool         `json:"requiresPayment,omitempty"`
+	BookingRules    *BookingRules `json:"bookingRules,omitempty"`
 }
 
 // ServiceUpdated is the data of service.updated.
@@ -124,6 +147,57 @@ type ServiceUpdated struct {
 type ServiceDeleted struct {
 	ServiceID  string `json:"serviceId"`
 	BusinessID string `json:"businessId"`
+}
+
+// StaffCreated is the data of staff.created: a staff member of a business
+// and the services they perform. The implicit member (Implicit true) is the
+// owner standing in while the business has no staff added; it performs
+// every service of the business and its ServiceIDs is empty.
+type StaffCreated struct {
+	StaffID    string   `json:"staffId"`
+	BusinessID string   `json:"businessId"`
+	Name       string   `json:"name"`
+	ServiceIDs []string `json:"serviceIds"`
+	Implicit   bool     `json:"implicit,omitempty"`
+}
+
+// StaffUpdated is the data of staff.updated: the member's full new state.
+type StaffUpdated struct {
+	StaffID    string   `json:"staffId"`
+	BusinessID string   `json:"businessId"`
+	Name       string   `json:"name"`
+	ServiceIDs []string `json:"serviceIds"`
+	Implicit   bool     `json:"implicit,omitempty"`
+}
+
+// MarshalJSON writes a nil ServiceIDs as an empty array, as the schema
+// requires.
+func (s StaffCreated) MarshalJSON() ([]byte, error) {
+	type plain StaffCreated
+	p := plain(s)
+	if p.ServiceIDs == nil {
+		p.ServiceIDs = []string{}
+	}
+	return json.Marshal(p)
+}
+
+// MarshalJSON writes a nil ServiceIDs as an empty array, as the schema
+// requires.
+func (s StaffUpdated) MarshalJSON() ([]byte, error) {
+	type plain StaffUpdated
+	p := plain(s)
+	if p.ServiceIDs == nil {
+		p.ServiceIDs = []string{}
+	}
+	return json.Marshal(p)
+}
+
+// StaffDeleted is the data of staff.deleted (also sent when the implicit
+// member retires because the first staff member was added).
+type StaffDeleted struct {
+	StaffID    string `json:"staffId"`
+	BusinessID string `json:"businessId"`
+	Implicit   bool   `json:"implicit,omitempty"`
 }
 
 // AvailabilityUpdated is the data of availability.updated: the complete
@@ -308,6 +382,9 @@ func (BusinessUpdated) EventType() string     { return TypeBusinessUpdated }
 func (ServiceCreated) EventType() string      { return TypeServiceCreated }
 func (ServiceUpdated) EventType() string      { return TypeServiceUpdated }
 func (ServiceDeleted) EventType() string      { return TypeServiceDeleted }
+func (StaffCreated) EventType() string        { return TypeStaffCreated }
+func (StaffUpdated) EventType() string        { return TypeStaffUpdated }
+func (StaffDeleted) EventType() string        { return TypeStaffDeleted }
 func (AvailabilityUpdated) EventType() string { return TypeAvailabilityUpdated }
 func (BookingCreated) EventType() string      { return TypeBookingCreated }
 func (BookingConfirmed) EventType() string    { return TypeBookingConfirmed }

@@ -24,14 +24,19 @@ var (
 
 // samples holds a realistic filled value of every payload type.
 var samples = map[string]event.Payload{
-	event.TypeUserCreated:     event.UserCreated{UserID: "user_789", Email: "user@example.com", FirstName: "John", LastName: "Doe", Role: "business_owner"},
-	event.TypeUserUpdated:     event.UserUpdated{UserID: "user_789", Changes: map[string]any{"firstName": "Jane", "lastName": "Smith"}},
-	event.TypeUserDeleted:     event.UserDeleted{UserID: "user_789"},
-	event.TypeBusinessCreated: event.BusinessCreated{BusinessID: "biz_101", Name: "Acme Consulting", Subdomain: "acme-consulting", OwnerID: "user_789"},
+	event.TypeUserCreated: event.UserCreated{UserID: "user_789", Email: "user@example.com", FirstName: "John", LastName: "Doe", Role: "business_owner"},
+	event.TypeUserUpdated: event.UserUpdated{UserID: "user_789", Changes: map[string]any{"firstName": "Jane", "lastName": "Smith"}},
+	event.TypeUserDeleted: event.UserDeleted{UserID: "user_789"},
+	event.TypeBusinessCreated: event.BusinessCreated{BusinessID: "biz_101", Name: "Acme Consulting", Subdomain: "acme-consulting", OwnerID: "user_789",
+		TimeZone: "Europe/Berlin", BookingRules: &event.BookingRules{MinNoticeMinutes: intp(0), HorizonDays: intp(365), SlotIntervalMinutes: intp(15)}},
 	event.TypeBusinessUpdated: event.BusinessUpdated{BusinessID: "biz_101", Changes: map[string]any{"name": "Acme Partners"}},
-	event.TypeServiceCreated:  event.ServiceCreated{ServiceID: "svc_202", BusinessID: "biz_101", Name: "Strategy Session", Duration: 60, Price: 150.00, Currency: "USD"},
-	event.TypeServiceUpdated:  event.ServiceUpdated{ServiceID: "svc_202", BusinessID: "biz_101", Changes: map[string]any{"price": 175.5}},
-	event.TypeServiceDeleted:  event.ServiceDeleted{ServiceID: "svc_202", BusinessID: "biz_101"},
+	event.TypeServiceCreated: event.ServiceCreated{ServiceID: "svc_202", BusinessID: "biz_101", Name: "Strategy Session", Duration: 60, Price: 150.00, Currency: "USD",
+		Description: "One hour", BufferBefore: intp(5), BufferAfter: intp(10), RequiresPayment: boolp(true), BookingRules: &event.BookingRules{MinNoticeMinutes: intp(120)}},
+	event.TypeServiceUpdated: event.ServiceUpdated{ServiceID: "svc_202", BusinessID: "biz_101", Changes: map[string]any{"price": 175.5}},
+	event.TypeServiceDeleted: event.ServiceDeleted{ServiceID: "svc_202", BusinessID: "biz_101"},
+	event.TypeStaffCreated:   event.StaffCreated{StaffID: "staff_11", BusinessID: "biz_101", Name: "Ann Lee", ServiceIDs: []string{"svc_202"}},
+	event.TypeStaffUpdated:   event.StaffUpdated{StaffID: "staff_12", BusinessID: "biz_101", Name: "John Doe", Implicit: true},
+	event.TypeStaffDeleted:   event.StaffDeleted{StaffID: "staff_12", BusinessID: "biz_101", Implicit: true},
 	event.TypeAvailabilityUpdated: event.AvailabilityUpdated{
 		BusinessID: "biz_101", StaffID: "staff_11", TimeZone: "Europe/Berlin",
 		Weekly: []event.WeeklyInterval{{Weekday: 1, Start: "09:00", End: "12:30"}, {Weekday: 1, Start: "13:30", End: "17:00"}, {Weekday: 5, Start: "18:00", End: "24:00"}},
@@ -56,6 +61,9 @@ var samples = map[string]event.Payload{
 		Consumer: "notification-booking-created", Subject: "slotwise.booking.created",
 	},
 }
+
+func intp(n int) *int    { return &n }
+func boolp(b bool) *bool { return &b }
 
 func readFile(t *testing.T, name string) []byte {
 	b, err := os.ReadFile(name)
@@ -211,7 +219,7 @@ func TestCatalogAndPayloadsAgree(t *testing.T) {
 }
 
 func TestDomains(t *testing.T) {
-	want := []string{"availability", "booking", "business", "notification", "payment", "service", "user"}
+	want := []string{"availability", "booking", "business", "notification", "payment", "service", "staff", "user"}
 	if got := catalog.Default().Domains(); !slices.Equal(got, want) {
 		t.Fatalf("Domains() = %v, want %v", got, want)
 	}

@@ -1,0 +1,38 @@
+package business
+
+import (
+	"github.com/slotwise/slotwise/internal/business/money"
+	"github.com/slotwise/slotwise/internal/event"
+)
+
+// Payload builders: the events' shapes of the domain types.
+
+func businessCreated(b Business) event.BusinessCreated {
+	min, horizon, interval := b.Rules.MinNoticeMinutes, b.Rules.HorizonDays, b.Rules.SlotIntervalMinutes
+	return event.BusinessCreated{
+		BusinessID: b.ID, Name: b.Name, Subdomain: b.Subdomain, OwnerID: b.OwnerID, TimeZone: b.TimeZone,
+		BookingRules: &event.BookingRules{MinNoticeMinutes: &min, HorizonDays: &horizon, SlotIntervalMinutes: &interval},
+	}
+}
+
+func serviceCreated(o Offering) event.ServiceCreated {
+	before, after, pay := o.BufferBefore, o.BufferAfter, o.RequiresPayment
+	p := event.ServiceCreated{
+		ServiceID: o.ID, BusinessID: o.BusinessID, Name: o.Name, Duration: o.DurationMinutes,
+		Price: money.Float(o.PriceMinor, o.Currency), Currency: o.Currency, Description: o.Description,
+		BufferBefore: &before, BufferAfter: &after, RequiresPayment: &pay,
+	}
+	if !o.Rules.IsZero() {
+		r := o.Rules
+		p.BookingRules = &event.BookingRules{MinNoticeMinutes: r.MinNoticeMinutes, HorizonDays: r.HorizonDays, SlotIntervalMinutes: r.SlotIntervalMinutes}
+	}
+	return p
+}
+
+func staffCreated(s Staff) event.StaffCreated {
+	ids := s.ServiceIDs
+	if ids == nil {
+		ids = []string{}
+	}
+	return event.StaffCreated{StaffID: s.ID, BusinessID: s.BusinessID, Name: s.Name, ServiceIDs: ids, Implicit: s.Implicit}
+}
