@@ -63,8 +63,11 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 	}
 	reg := prometheus.NewRegistry()
 	a := &App{
-		cfg: cfg, log: log, now: time.Now, cat: catalog.Default(), reg: reg,
+		cfg: cfg, log: log, now: cfg.Clock, cat: catalog.Default(), reg: reg,
 		metrics: eventbus.NewMetrics(reg),
+	}
+	if a.now == nil {
+		a.now = time.Now
 	}
 	registerRuntimeCollectors(reg)
 	for _, t := range a.cat.Types() {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -342,5 +343,31 @@ func TestSecondProcessOnOneDataDirIsRefused(t *testing.T) {
 	err = second.Start(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "in use by another slotwise process") {
 		t.Fatalf("second start: %v, want the data dir refused", err)
+	}
+}
+
+func TestCorrelationIDIsEchoedOrMade(t *testing.T) {
+	h := withCorrelation(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := event.Trace(r.Context()); !ok {
+			t.Error("no trace context in the request context")
+		}
+		_, _ = w.Write([]byte(event.CorrelationID(r.Context())))
+	}))
+	for _, tt := range []struct{ name, in string }{{"given is kept", "corr_client-42"}, {"missing is made", ""}, {"garbage is replaced", "a b\nc"}} {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest("GET", "/", nil)
+			if tt.in != "" {
+				req.Header.Set(HeaderCorrelationID, tt.in)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			got := rec.Body.String()
+			if got == "" || rec.Header().Get(HeaderCorrelationID) != got {
+				t.Fatalf("context has %q, header %q", got, rec.Header().Get(HeaderCorrelationID))
+			}
+			if validCorrelationID(tt.in) != (got == tt.in) {
+				t.Fatalf("in %q, got %q", tt.in, got)
+			}
+		})
 	}
 }

@@ -59,6 +59,10 @@ type Config struct {
 	// AckWait is how long JetStream waits for a consumer's ack before it
 	// redelivers.
 	AckWait time.Duration
+	// Clock is the time source of every service (tests inject one to move
+	// time: token expiry, booking holds, reminders); nil means time.Now.
+	// It has no flag.
+	Clock func() time.Time
 	// JWTKeysFile holds the access-token signing keys; empty means
 	// <DataDir>/jwt-keys.json (created on first start).
 	JWTKeysFile string

@@ -33,7 +33,7 @@ func (a *App) routes() http.Handler {
 	}
 	a.routesServed = router.Routes()
 	mux.HandleFunc("GET "+OpenAPIPath, a.handleOpenAPI)
-	return a.tokens.Authenticate(a.log)(mux)
+	return withCorrelation(a.tokens.Authenticate(a.log)(mux))
 }
 
 // readyBody is the /readyz response.
