@@ -257,6 +257,21 @@ type BookingCreated struct {
 	EndTime         time.Time `json:"endTime"`
 	TotalAmount     float64   `json:"totalAmount"`
 	RequiresPayment bool      `json:"requiresPayment"`
+	// Additive fields (1.0, optional): the staff member booked, the
+	// currency of totalAmount, the booking's status at creation (pending
+	// until paid, or confirmed), the end of a pending booking's payment
+	// hold, the guest's contact details (for e-mails; registered clients
+	// are known by clientId), and the SHA-256 (hex) of the guest's manage
+	// token, so other services can check a guest's ?token= without the
+	// token itself travelling.
+	StaffID         string    `json:"staffId,omitempty"`
+	Currency        string    `json:"currency,omitempty"`
+	Status          string    `json:"status,omitempty"`
+	HoldUntil       time.Time `json:"holdUntil,omitzero"`
+	ClientName      string    `json:"clientName,omitempty"`
+	ClientEmail     string    `json:"clientEmail,omitempty"`
+	ClientTimeZone  string    `json:"clientTimeZone,omitempty"`
+	ManageTokenHash string    `json:"manageTokenHash,omitempty"`
 }
 
 // BookingConfirmed is the data of booking.confirmed.
@@ -267,6 +282,7 @@ type BookingConfirmed struct {
 	ClientID   string    `json:"clientId"`
 	StartTime  time.Time `json:"startTime"`
 	EndTime    time.Time `json:"endTime"`
+	StaffID    string    `json:"staffId,omitempty"` // additive, optional
 }
 
 // BookingCancelled is the data of booking.cancelled. CancelledBy is the id
