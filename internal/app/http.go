@@ -21,7 +21,7 @@ func (a *App) routes() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", a.handleReady)
-	mux.Handle("GET /metrics", newMetricsHandler(a.reg, a.metrics, a.log))
+	mux.Handle("GET /metrics", a.metricsHandler())
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteError(w, r, a.log, apperr.New(apperr.NotFound, "no route for %s %s", r.Method, r.URL.Path))
 	})
