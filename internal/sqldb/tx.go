@@ -63,3 +63,29 @@ func TxFrom(ctx context.Context) *Tx {
 	tx, _ := ctx.Value(txKey{}).(*Tx)
 	return tx
 }
+
+// Querier is what a *DB and a *Tx have in common: stores write their SQL
+// against it so the same method works inside and outside a transaction.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Conn returns the transaction ctx carries, or db itself. On SQLite, with
+// its one connection, code inside a transaction must use it — the *DB would
+// wait for the connection the transaction holds.
+func (db *DB) Conn(ctx context.Context) Querier {
+	if tx := TxFrom(ctx); tx != nil {
+		return tx
+	}
+	return db
+}
+
+// Atomically runs fn in the transaction ctx carries, or in a new one.
+func (db *DB) Atomically(ctx context.Context, fn func(ctx context.Context) error) error {
+	if TxFrom(ctx) != nil {
+		return fn(ctx)
+	}
+	return db.InTx(ctx, func(ctx context.Context, _ *Tx) error { return fn(ctx) })
+}
