@@ -42,6 +42,7 @@ type App struct {
 
 	relayCancel context.CancelFunc
 	relays      sync.WaitGroup
+	background  background // the services' Instance.Background loops
 
 	unlock       func() // releases the data dir lock
 	tokens       *authn.Tokens
@@ -79,8 +80,12 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 // HTTPAddr returns the address the HTTP server listens on (after Start).
 func (a *App) HTTPAddr() string { return a.httpAddr }
 
-// NATSURL returns the embedded server's client URL, "" without a listener.
+// NATSURL returns the NATS URL in use: Config.NATSURL, or the embedded
+// server's client URL ("" without a listener).
 func (a *App) NATSURL() string {
+	if a.cfg.NATSURL != "" {
+		return a.cfg.NATSURL
+	}
 	if a.ns == nil {
 		return ""
 	}
@@ -104,6 +109,7 @@ func (a *App) Start(ctx context.Context) error {
 		{"services", a.openServices},
 		{"relays", a.startRelays},
 		{"subscriptions", a.subscribe},
+		{"background", a.startBackground},
 		{"http", a.startHTTP},
 	}
 	for _, s := range steps {
@@ -126,6 +132,9 @@ func (a *App) makeDataDir(context.Context) error {
 	if err := os.MkdirAll(a.cfg.DataDir, 0o755); err != nil {
 		return err
 	}
+	if a.cfg.SharedDataDir {
+		return nil // serve mode: instances may share it
+	}
 	unlock, err := lockDataDir(a.cfg.DataDir)
 	if err != nil {
 		return err
@@ -146,6 +155,9 @@ func (a *App) loadKeys(context.Context) error {
 }
 
 func (a *App) startNATS(context.Context) error {
+	if a.cfg.NATSURL != "" {
+		return nil // an external server: nothing to start
+	}
 	always, interval, err := ParseSync(a.cfg.NATSSync)
 	if err != nil {
 		return err
@@ -173,7 +185,13 @@ func (a *App) startNATS(context.Context) error {
 }
 
 func (a *App) connectNATS(ctx context.Context) error {
-	nc, err := a.ns.Connect("slotwise",
+	connect := func(name string, opts ...nats.Option) (*nats.Conn, error) {
+		if a.cfg.NATSURL != "" {
+			return a.cfg.natsConnect(name, opts...)
+		}
+		return a.ns.Connect(name, opts...)
+	}
+	nc, err := connect("slotwise",
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			if err != nil {
 				a.log.Warn("nats disconnected", "err", err)
@@ -194,7 +212,7 @@ func (a *App) connectNATS(ctx context.Context) error {
 	a.dlq = eventbus.NewDLQ(js)
 	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	return eventbus.EnsureStreams(sctx, js, eventbus.StreamConfig{Replicas: 1, Domains: a.cat.Domains()})
+	return eventbus.EnsureStreams(sctx, js, eventbus.StreamConfig{Replicas: a.cfg.streamReplicas(), Domains: a.cat.Domains()})
 }
 
 // Shutdown stops the process in dependency order: stop accepting HTTP
@@ -205,6 +223,7 @@ func (a *App) connectNATS(ctx context.Context) error {
 func (a *App) Shutdown(ctx context.Context) error {
 	var errs []error
 	errs = append(errs, a.stopHTTP(ctx))
+	errs = append(errs, a.stopBackground(ctx))
 	errs = append(errs, a.stopRuntimes(ctx))
 	errs = append(errs, a.stopRelays(ctx))
 	errs = append(errs, a.closeNATS(ctx))

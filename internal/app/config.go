@@ -39,11 +39,25 @@ type Config struct {
 	// NATSMonitor is the embedded server's HTTP monitoring address; empty
 	// for none.
 	NATSMonitor string
+	// NATSURL, when set, is an external NATS server (with JetStream) to
+	// connect to instead of starting the embedded one: several instances
+	// then share one event log (the NATS* listen, monitor and sync
+	// settings do not apply).
+	NATSURL string
 	// NATSSync is the JetStream fsync policy: NATSSyncAlways (the default:
 	// every acknowledged write is on disk) or a duration such as "2m", the
 	// interval between fsyncs — acknowledged writes of the last interval can
 	// then be lost on power failure. See docs/operations.md.
 	NATSSync string
+	// NATSClient authenticates to the external server (NATSURL): creds or
+	// user/password, TLS. See natsclient.go.
+	NATSClient NATSClient
+	// StreamReplicas of the event-log and DLQ streams; 0 means 1 (embedded).
+	// A 3-node cluster runs them with 3.
+	StreamReplicas int
+	// SharedDataDir skips the data dir lock (`slotwise serve`: the data dir
+	// then holds only the address files and, by default, the signing keys).
+	SharedDataDir bool
 	// Services are the modules to run (default: every module, in table
 	// order).
 	Services []string
@@ -63,6 +77,18 @@ type Config struct {
 	// time: token expiry, booking holds, reminders); nil means time.Now.
 	// It has no flag.
 	Clock func() time.Time
+	// HoldDuration is how long a booking that must be paid stays pending
+	// before it expires and frees its slot.
+	HoldDuration time.Duration
+	// SMTPURL is the notification service's mail server,
+	// smtp://[user:pass@]host[:port][?starttls=required|opportunistic|none];
+	// empty: the log channel (messages are logged, not sent).
+	SMTPURL string
+	// MailFrom is the sender of notification e-mails.
+	MailFrom string
+	// Payment configures the payment service: its provider, Stripe's
+	// settings and the refund policy (see mod_payment.go).
+	Payment PaymentConfig
 	// JWTKeysFile holds the access-token signing keys; empty means
 	// <DataDir>/jwt-keys.json (created on first start).
 	JWTKeysFile string
@@ -100,6 +126,9 @@ func Defaults() Config {
 		RelayInterval:   time.Second,
 		RelayBatch:      100,
 		AccessTokenTTL:  15 * time.Minute,
+		HoldDuration:    15 * time.Minute,
+		MailFrom:        "SlotWise <no-reply@slotwise.local>",
+		Payment:         defaultPaymentConfig(),
 		LagInterval:     eventbus.DefaultLagInterval,
 		ShutdownTimeout: 30 * time.Second,
 		LogLevel:        "info",
@@ -112,9 +141,12 @@ func (c Config) Validate() error {
 	checks := []func() error{
 		c.validateAddrs,
 		c.validateSync,
+		c.validateNATSClient, // natsclient.go
 		c.validateServices,
 		c.validateDurations,
 		c.validateLog,
+		c.validateMail,    // mod_notification.go
+		c.validatePayment, // mod_payment.go
 	}
 	for _, check := range checks {
 		if err := check(); err != nil {
@@ -188,6 +220,7 @@ func (c Config) validateDurations() error {
 		{"relay-interval", c.RelayInterval},
 		{"lag-interval", c.LagInterval},
 		{"shutdown-timeout", c.ShutdownTimeout},
+		{"hold", c.HoldDuration},
 	}
 	for _, p := range positive {
 		if p.d <= 0 {

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"io/fs"
 	"log/slog"
 	"time"
@@ -24,6 +25,20 @@ type Deps struct {
 	Tokens *authn.Tokens
 	// DataDir is the process's data directory (embedded mode).
 	DataDir string
+	// Hold is how long a booking that must be paid stays pending
+	// (Config.HoldDuration; scheduling).
+	Hold time.Duration
+	// SMTPURL and MailFrom configure the notification e-mail channel
+	// (Config.SMTPURL, "" for the log channel; Config.MailFrom).
+	SMTPURL, MailFrom string
+	// Retry is the consumer runtime's retry policy (Config.Retry*); the
+	// notification service retries reminders and webhooks by it too.
+	Retry eventbus.RetryPolicy
+	// PollInterval is the fallback polling interval of timer loops
+	// (Config.RelayInterval).
+	PollInterval time.Duration
+	// Payment configures the payment service (Config.Payment).
+	Payment PaymentConfig
 }
 
 // Instance is a started module: what it serves and what it consumes.
@@ -32,6 +47,11 @@ type Instance struct {
 	Routes func(r *httpapi.Router)
 	// Subscriptions are the service's event handlers.
 	Subscriptions []eventbus.Subscription
+	// Background runs the service's own loops (timers such as booking
+	// hold expiry) until ctx is cancelled; nil for none. The App starts it
+	// after the subscriptions and cancels it, waiting for it to return,
+	// right after the HTTP server stops (see background.go).
+	Background func(ctx context.Context)
 }
 
 // Module is one entry of the module table: a service the binary can run.
@@ -58,9 +78,9 @@ type Module struct {
 var modules = []Module{
 	authModule,
 	businessModule,
-	{Name: "scheduling"},
-	{Name: "payment"},
-	{Name: "notification"},
+	schedulingModule,
+	paymentModule,
+	notificationModule,
 }
 
 // ModuleNames returns the names of every module, in start order.

@@ -69,7 +69,9 @@ func (a *App) openService(ctx context.Context, mod Module) (*service, error) {
 	if err != nil {
 		return s, fmt.Errorf("consumer runtime: %w", err)
 	}
-	s.deps = Deps{Service: mod.Name, DB: db, Outbox: s.outbox, Logger: log, Now: a.now, Tokens: a.tokens, DataDir: a.cfg.DataDir}
+	s.deps = Deps{Service: mod.Name, DB: db, Outbox: s.outbox, Logger: log, Now: a.now, Tokens: a.tokens, DataDir: a.cfg.DataDir, Payment: a.cfg.Payment,
+		Hold: a.cfg.HoldDuration, SMTPURL: a.cfg.SMTPURL, MailFrom: a.cfg.MailFrom, PollInterval: a.cfg.RelayInterval,
+		Retry: eventbus.RetryPolicy{Attempts: a.cfg.RetryAttempts, BaseDelay: a.cfg.RetryBaseDelay, MaxDelay: a.cfg.RetryMaxDelay}}
 	if mod.New != nil {
 		if s.inst, err = mod.New(s.deps); err != nil {
 			return s, fmt.Errorf("build service: %w", err)

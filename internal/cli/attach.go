@@ -26,6 +26,7 @@ import (
 type attach struct {
 	dataDir string
 	natsURL string
+	client  app.NATSClient // credentials and TLS for a secured cluster
 	dbURLs  []string
 	timeout time.Duration
 }
@@ -34,7 +35,8 @@ func (a *attach) registerNATS(fs *flag.FlagSet) {
 	a.dataDir = app.Defaults().DataDir
 	a.timeout = 5 * time.Second
 	fs.StringVar(&a.dataDir, "data-dir", a.dataDir, "data `directory` of the running instance (its nats.url names the server)")
-	fs.Var(natsURLFlag{&a.natsURL}, "nats-url", "NATS server `URL` (default: read from <data-dir>/nats.url)")
+	fs.Var(natsURLsFlag{&a.natsURL}, "nats-url", "NATS server `URLs`, comma-separated (default: read from <data-dir>/nats.url)")
+	registerNATSClient(fs, &a.client)
 	fs.Var(durationFlag{&a.timeout}, "timeout", "`duration` bound on connecting and on each request")
 }
 
@@ -69,9 +71,17 @@ func (a *attach) connect() (*nats.Conn, jetstream.JetStream, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	nc, err := nats.Connect(u, nats.Name("slotwise-cli"), nats.Timeout(a.timeout))
+	if err := a.client.Validate(); err != nil {
+		return nil, nil, err
+	}
+	opts, err := a.client.Options()
 	if err != nil {
-		return nil, nil, fmt.Errorf("cannot reach NATS at %s: %v", u, dialReason(u, a.timeout, err))
+		return nil, nil, err
+	}
+	nc, err := nats.Connect(u, append(opts, nats.Name("slotwise-cli"), nats.Timeout(a.timeout))...)
+	if err != nil {
+		first, _, _ := strings.Cut(u, ",")
+		return nil, nil, fmt.Errorf("cannot reach NATS at %s: %v", u, dialReason(first, a.timeout, err))
 	}
 	js, err := jetstream.New(nc, jetstream.WithDefaultTimeout(a.timeout))
 	if err != nil {

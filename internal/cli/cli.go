@@ -26,8 +26,9 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"run", "run every service in one process (embedded NATS, one SQLite database per service)", runCmd},
+		{"serve", "run some services against an external NATS cluster and PostgreSQL (any number of instances)", serveCmd},
 		{"migrate", "apply the database migrations and exit", migrateCmd},
-		{"events", "follow the event log: events tail [--type T] [--correlation-id C] [--from-start] [--json]", eventsCmd},
+		{"events", "follow the event log: events tail [--type T] [--correlation-id C] [--from-start] [--json] | events replay --service S", eventsCmd},
 		{"dlq", "dead letter queue: dlq list [--json] | dlq redrive SEQ|--all", dlqCmd},
 		{"outbox", "outbox backlog per service: outbox status [--json]", outboxCmd},
 		{"admin", "accounts: admin create-user --email E --password P --first-name F --last-name L [--role R]", adminCmd},

@@ -21,7 +21,8 @@ import (
 // eventsCmd is `slotwise events <sub>`.
 func eventsCmd(ctx context.Context, e *env, args []string) int {
 	return subcommand(ctx, e, "events", args, map[string]func(context.Context, *env, []string) int{
-		"tail": eventsTailCmd,
+		"tail":   eventsTailCmd,
+		"replay": eventsReplayCmd,
 	})
 }
 

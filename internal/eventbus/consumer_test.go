@@ -189,8 +189,11 @@ func TestRuntimeRetriesWithGrowingDelay(t *testing.T) {
 			t.Fatalf("handler called %d times, want 3", len(calls))
 		}
 		first, second := calls[1].Sub(calls[0]), calls[2].Sub(calls[1])
-		if first < 2*testBaseDelay || second < 4*testBaseDelay || second <= first {
-			t.Errorf("gaps %v then %v: want ≥ %v, ≥ %v and growing", first, second, 2*testBaseDelay, 4*testBaseDelay)
+		// Each gap is at least its NakWithDelay delay, and those grow (2×,
+		// then 4× the base). The gaps themselves need not grow: on a loaded
+		// machine the first redelivery can be late by more than the step.
+		if first < 2*testBaseDelay || second < 4*testBaseDelay {
+			t.Errorf("gaps %v then %v: want ≥ %v, then ≥ %v", first, second, 2*testBaseDelay, 4*testBaseDelay)
 		}
 		if n := h.effects(durable, ev.ID); n != 1 {
 			t.Errorf("effect applied %d times, want 1 (failed attempts roll back)", n)

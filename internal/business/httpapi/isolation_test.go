@@ -16,7 +16,8 @@ import (
 type tenant struct{ bizID, svcID, staffID string }
 
 func (tn tenant) path(template string) string {
-	return strings.NewReplacer("{id}", tn.bizID, "{serviceId}", tn.svcID, "{staffId}", tn.staffID).Replace(template)
+	return strings.NewReplacer("{id}", tn.bizID, "{serviceId}", tn.svcID, "{staffId}", tn.staffID,
+		"{webhookId}", "wh_01NOSUCHWEBHOOK00000000000", "{deliveryId}", "dlv_01NOSUCHDELIVERY0000000000").Replace(template)
 }
 
 func seedTenant(t *testing.T, owner client, sub string) tenant {
@@ -46,6 +47,14 @@ var businessRoutes = []struct {
 	{"GET", "/api/v1/businesses/{id}/staff", nil},
 	{"PUT", "/api/v1/businesses/{id}/staff/{staffId}/availability", obj{"weekly": []obj{}}},
 	{"GET", "/api/v1/businesses/{id}/staff/{staffId}/availability", nil},
+	// Served by scheduling and notification, from their own projections of
+	// the business's owner.
+	{"GET", "/api/v1/businesses/{id}/bookings", nil},
+	{"POST", "/api/v1/businesses/{id}/webhooks", obj{"url": "http://127.0.0.1:9/hook", "eventTypes": []string{"booking.created"}}},
+	{"GET", "/api/v1/businesses/{id}/webhooks", nil},
+	{"DELETE", "/api/v1/businesses/{id}/webhooks/{webhookId}", nil},
+	{"GET", "/api/v1/businesses/{id}/webhooks/{webhookId}/deliveries", nil},
+	{"POST", "/api/v1/businesses/{id}/webhooks/{webhookId}/deliveries/{deliveryId}/resend", nil},
 }
 
 // TestTenantIsolation: on every business route, another owner gets 404 and
@@ -70,6 +79,7 @@ func TestTenantIsolation(t *testing.T) {
 			{"anonymous_gets_401", client{t: t, base: h.BaseURL}, 401},
 		}
 		waitOwners(t, db.DB, 2)
+		waitProjected(t, ownerA, a)
 		before := snapshot(t, db.DB)
 		for _, r := range businessRoutes {
 			for _, caller := range callers {
@@ -135,4 +145,17 @@ func checkAdmin(t *testing.T, h *apptest.Harness, a tenant) {
 		t.Errorf("admin patch = %v", got)
 	}
 	must[obj](admin, 204, "DELETE", a.path("/api/v1/businesses/{id}/services/{serviceId}"), nil)
+}
+
+// waitProjected waits until the services that keep their own projection of
+// the business (scheduling, notification) know it belongs to its owner, so
+// that their 404s for other owners are about ownership, not lag.
+func waitProjected(t *testing.T, owner client, a tenant) {
+	t.Helper()
+	for _, p := range []string{"/api/v1/businesses/{id}/bookings", "/api/v1/businesses/{id}/webhooks"} {
+		apptest.WaitFor(t, "the owner to see "+p, func() bool {
+			status, _ := owner.do("GET", a.path(p), nil)
+			return status == 200
+		})
+	}
 }

@@ -1,0 +1,79 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+
+	"github.com/slotwise/slotwise/internal/eventbus"
+	"github.com/slotwise/slotwise/internal/notification"
+	"github.com/slotwise/slotwise/internal/notification/consumer"
+	notifhttp "github.com/slotwise/slotwise/internal/notification/httpapi"
+	"github.com/slotwise/slotwise/internal/notification/mailer"
+	"github.com/slotwise/slotwise/internal/notification/outbox"
+	notifpg "github.com/slotwise/slotwise/internal/notification/postgres"
+	notifsqlite "github.com/slotwise/slotwise/internal/notification/sqlite"
+	"github.com/slotwise/slotwise/internal/sqldb"
+)
+
+// notificationModule wires the notification service into the module table.
+var notificationModule = Module{
+	Name: "notification",
+	Migrations: func(engine sqldb.Engine) fs.FS {
+		if engine == sqldb.Postgres {
+			return notifpg.Migrations()
+		}
+		return notifsqlite.Migrations()
+	},
+	OpenAPI: notifhttp.OpenAPI,
+	New:     newNotification,
+}
+
+func newNotification(d Deps) (Instance, error) {
+	var store notification.Store = notifsqlite.NewStore(d.DB)
+	if d.DB.Engine == sqldb.Postgres {
+		store = notifpg.NewStore(d.DB)
+	}
+	sender, err := newSender(d)
+	if err != nil {
+		return Instance{}, err
+	}
+	backoff := notification.Backoff{Attempts: d.Retry.Attempts, Base: d.Retry.BaseDelay, Max: d.Retry.MaxDelay}
+	svc, err := notification.NewService(store, outbox.New(d.Outbox), sender, notification.Options{
+		Now: d.Now, Logger: d.Logger, From: d.MailFrom, RetryAttempts: d.Retry.Attempts,
+		ReminderRetry: backoff, WebhookRetry: backoff, PollInterval: d.PollInterval,
+	})
+	if err != nil {
+		return Instance{}, err
+	}
+	h := notifhttp.New(svc, d.Logger)
+	return Instance{
+		Routes:        h.Routes,
+		Subscriptions: []eventbus.Subscription{consumer.Events(svc)},
+		Background:    func(ctx context.Context) { svc.Run(ctx) },
+	}, nil
+}
+
+// newSender returns the e-mail channel: SMTP when a URL is configured,
+// else the log.
+func newSender(d Deps) (notification.Sender, error) {
+	if d.SMTPURL == "" {
+		return mailer.NewLog(d.Logger.With("channel", "log")), nil
+	}
+	cfg, err := mailer.ParseSMTPURL(d.SMTPURL)
+	if err != nil {
+		return nil, err
+	}
+	return mailer.NewSMTP(cfg, d.MailFrom)
+}
+
+// validateMail checks the notification mail server URL (Config.Validate);
+// an empty MailFrom means the service's default sender.
+func (c Config) validateMail() error {
+	if c.SMTPURL != "" {
+		if _, err := mailer.ParseSMTPURL(c.SMTPURL); err != nil {
+			return fmt.Errorf("smtp-url: %w", err)
+		}
+	}
+	return nil
+}

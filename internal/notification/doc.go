@@ -1,0 +1,74 @@
+// Package notification is the notification service: it tells people what
+// happened to their account, bookings and payments (e-mail over SMTP, or
+// the log channel), reminds them of bookings, and forwards booking and
+// payment events to the businesses' signed webhooks.
+//
+// It knows only what events told it: recipients (user.*, and a guest's
+// contact details on booking.created), businesses (business.*), services
+// (service.*) and bookings (booking.*) are projections in its own tables.
+// It never reads another service's tables.
+//
+// # Delivery ledger and its state machine
+//
+// Every message has a ledger row keyed by (source id, channel, recipient
+// address): the source is the event id, or the reminder id for reminders.
+// The row holds the recipient, template (kind), status, attempts and the
+// provider's message id. Its states:
+//
+//	pending ──► sending ──► sent
+//	               │
+//	               └──────► failed ──► sending ──► …  (the next attempt)
+//
+// pending is a message that is due but not yet attempted: the event not
+// yet handled (it waits in the stream, the ledger has no row) or the
+// reminder row waiting for its time.
+//
+// The row is written as sending (attempts incremented) BEFORE the send,
+// in the transaction of the cause: the consumer's inbox transaction for
+// an event, the claiming transaction (FOR UPDATE SKIP LOCKED) for a
+// reminder. After the SMTP server accepted the message the row becomes
+// sent with the provider id, notification.sent is recorded in the outbox,
+// and all of it commits together with the inbox row (or the reminder's
+// new status). So:
+//
+//   - A redelivered event is skipped by the inbox; an event replayed after
+//     the inbox forgot it finds its row sent and sends nothing.
+//   - A failed send returns an error: the transaction rolls back and the
+//     consumer runtime retries the event with backoff (NakWithDelay) and
+//     dead-letters it after the last attempt. The failure itself (status
+//     failed, attempts, last error) is written right after the rollback in
+//     a transaction of its own; after the last attempt it also records
+//     notification.failed. A re-driven event starts another attempt on
+//     the same row.
+//   - Crash between the send and the commit: the transaction is lost, the
+//     row is back to its previous state (none or failed) and the event is
+//     redelivered, so the message is sent again — at-least-once towards
+//     the SMTP server in that window only. Both copies carry the same
+//     Message-ID, derived from the ledger key (DeliveryKey.MessageID), so
+//     receivers and mail stores can drop the duplicate. No other path
+//     sends a key twice.
+//   - One event sends at most one message (to its client), so a rollback
+//     never undoes a sent message's record while another was sent.
+//
+// # Reminders
+//
+// A confirmed booking gets reminders at its business's offsets before the
+// start (default 24 h and 1 h); a reschedule replaces them, a cancellation
+// or expiry drops them. The rows persist; FireDueReminders (run by Run
+// every poll interval, by the injected clock) claims due rows one by one
+// with FOR UPDATE SKIP LOCKED in the transaction that sends and records
+// the message, so each fires once across instances and restarts.
+//
+// # Webhooks
+//
+// Owners register URLs for booking.* and payment.* event types. Each
+// matching event queues a delivery (in the event's inbox transaction); the
+// dispatcher claims due deliveries (FOR UPDATE SKIP LOCKED), leases them,
+// POSTs the event envelope signed with the webhook's secret
+// (SignatureHeader: t=<unix>,v1=hex(HMAC-SHA256(secret, "<t>.<body>")))
+// and records the attempt; failures are retried with exponential backoff
+// and the delivery is dead after the last attempt (re-sendable).
+//
+// Not here: how mail is put on the wire (package mailer), SQL (packages
+// sqlite and postgres), HTTP (package httpapi), event plumbing (consumer).
+package notification

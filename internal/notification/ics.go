@@ -1,0 +1,121 @@
+package notification
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// iCalendar methods (RFC 5546).
+const (
+	MethodRequest = "REQUEST"
+	MethodCancel  = "CANCEL"
+)
+
+// Invite is one booking as a calendar event.
+type Invite struct {
+	UID       string // stable per booking
+	Sequence  int    // grows with every change
+	Method    string // MethodRequest or MethodCancel
+	Stamp     time.Time
+	Start     time.Time
+	End       time.Time
+	Summary   string
+	Organizer string // e-mail address
+	OrgName   string
+	Attendee  string // e-mail address
+	AttName   string
+}
+
+// InviteUID returns the calendar UID of a booking: the same for every
+// message about it, so calendars update the one event.
+func InviteUID(bookingID string) string { return bookingID + "@slotwise" }
+
+// ICS renders inv as an RFC 5545 object: CRLF line endings, lines folded
+// at 75 octets, times in UTC.
+func (inv Invite) ICS() []byte {
+	status := "CONFIRMED"
+	if inv.Method == MethodCancel {
+		status = "CANCELLED"
+	}
+	lines := []string{
+		"BEGIN:VCALENDAR",
+		"VERSION:2.0",
+		"PRODID:-//SlotWise//Notifications//EN",
+		"CALSCALE:GREGORIAN",
+		"METHOD:" + inv.Method,
+		"BEGIN:VEVENT",
+		"UID:" + icsText(inv.UID),
+		"SEQUENCE:" + strconv.Itoa(inv.Sequence),
+		"DTSTAMP:" + icsTime(inv.Stamp),
+		"DTSTART:" + icsTime(inv.Start),
+		"DTEND:" + icsTime(inv.End),
+		"SUMMARY:" + icsText(inv.Summary),
+		"STATUS:" + status,
+	}
+	if inv.Organizer != "" {
+		lines = append(lines, "ORGANIZER"+icsCN(inv.OrgName)+":mailto:"+inv.Organizer)
+	}
+	if inv.Attendee != "" {
+		lines = append(lines, "ATTENDEE"+icsCN(inv.AttName)+";ROLE=REQ-PARTICIPANT:mailto:"+inv.Attendee)
+	}
+	lines = append(lines, "END:VEVENT", "END:VCALENDAR")
+	var b strings.Builder
+	for _, l := range lines {
+		b.WriteString(fold(l))
+	}
+	return []byte(b.String())
+}
+
+func icsTime(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
+
+// icsText escapes a TEXT value (RFC 5545 3.3.11).
+func icsText(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\r\n", `\n`, "\n", `\n`)
+	return r.Replace(s)
+}
+
+// icsCN renders a CN parameter, quoted, without the characters a quoted
+// parameter value cannot hold.
+func icsCN(name string) string {
+	name = strings.Map(func(r rune) rune {
+		if r == '"' || r < ' ' {
+			return -1
+		}
+		return r
+	}, name)
+	if name == "" {
+		return ""
+	}
+	return `;CN="` + name + `"`
+}
+
+// fold splits a content line into lines of at most 75 octets (the
+// continuation lines start with a space), never inside a UTF-8 sequence,
+// each ended by CRLF.
+func fold(line string) string {
+	const limit = 75
+	var b strings.Builder
+	first := true
+	for len(line) > 0 {
+		max := limit
+		if !first {
+			max = limit - 1 // the leading space counts
+		}
+		n := len(line)
+		if n > max {
+			n = max
+			for n > 0 && line[n]&0xC0 == 0x80 { // do not split a rune
+				n--
+			}
+		}
+		if !first {
+			b.WriteByte(' ')
+		}
+		b.WriteString(line[:n])
+		b.WriteString("\r\n")
+		line = line[n:]
+		first = false
+	}
+	return b.String()
+}

@@ -1,0 +1,132 @@
+// Package postgres is the notification service's Store on PostgreSQL: its
+// tables and embedded migrations, the SQL, and the translation of
+// PostgreSQL's errors into the notification package's sentinel errors. It
+// mirrors package sqlite file for file; rules of the service do not belong
+// here.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slotwise/slotwise/internal/notification"
+	"github.com/slotwise/slotwise/internal/sqldb"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Migrations returns the notification service's migrations for PostgreSQL.
+func Migrations() fs.FS {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		panic(err) // the directory is embedded: cannot happen
+	}
+	return sub
+}
+
+// Store is the notification.Store on PostgreSQL.
+type Store struct{ db *sqldb.DB }
+
+var _ notification.Store = (*Store)(nil)
+
+// NewStore returns the Store of db (migrated with Migrations).
+func NewStore(db *sqldb.DB) *Store { return &Store{db: db} }
+
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// q returns the transaction ctx carries, or the database.
+func (s *Store) q(ctx context.Context) querier {
+	if tx := sqldb.TxFrom(ctx); tx != nil {
+		return tx
+	}
+	return s.db
+}
+
+// Atomically runs fn in the transaction ctx carries, or in a new one.
+func (s *Store) Atomically(ctx context.Context, fn func(ctx context.Context) error) error {
+	if sqldb.TxFrom(ctx) != nil {
+		return fn(ctx)
+	}
+	return s.db.InTx(ctx, func(ctx context.Context, _ *sqldb.Tx) error { return fn(ctx) })
+}
+
+// interpretError maps PostgreSQL errors to the notification package's
+// sentinels.
+func interpretError(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return notification.ErrNotFound
+	}
+	return err
+}
+
+// dbTime is an instant as stored: a timestamptz (microseconds).
+func dbTime(t time.Time) any { return t.UTC().Truncate(time.Microsecond) }
+
+// timeCol scans a stored instant.
+type timeCol struct{ t *time.Time }
+
+// Scan implements sql.Scanner.
+func (c timeCol) Scan(v any) error {
+	t, ok := v.(time.Time)
+	if !ok {
+		return fmt.Errorf("instant: want a timestamp, got %T", v)
+	}
+	*c.t = t.UTC()
+	return nil
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// joinDurations stores durations as comma-separated seconds.
+func joinDurations(ds []time.Duration) string {
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		parts[i] = strconv.FormatInt(int64(d/time.Second), 10)
+	}
+	return strings.Join(parts, ",")
+}
+
+func splitDurations(s string) []time.Duration {
+	if s == "" {
+		return nil
+	}
+	var out []time.Duration
+	for _, p := range strings.Split(s, ",") {
+		if n, err := strconv.ParseInt(p, 10, 64); err == nil {
+			out = append(out, time.Duration(n)*time.Second)
+		}
+	}
+	return out
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}

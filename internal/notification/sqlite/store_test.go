@@ -1,0 +1,22 @@
+package sqlite_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/slotwise/slotwise/internal/notification"
+	"github.com/slotwise/slotwise/internal/notification/sqlite"
+	"github.com/slotwise/slotwise/internal/notification/storetest"
+	"github.com/slotwise/slotwise/internal/sqldb"
+	"github.com/slotwise/slotwise/internal/sqldb/sqldbtest"
+)
+
+func TestStoreConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) notification.Store {
+		db := sqldbtest.Open(t, sqldb.SQLite)
+		if _, err := db.Migrate(context.Background(), "notification", sqlite.Migrations()); err != nil {
+			t.Fatalf("migrate: %v", err)
+		}
+		return sqlite.NewStore(db)
+	})
+}

@@ -1,0 +1,192 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/slotwise/slotwise/internal/scheduling"
+)
+
+const businessColumns = `id, owner_id, name, subdomain, time_zone, min_notice_minutes, horizon_days, slot_interval_minutes`
+
+func scanBusiness(row scanner) (scheduling.Business, error) {
+	var b scheduling.Business
+	err := row.Scan(&b.ID, &b.OwnerID, &b.Name, &b.Subdomain, &b.TimeZone, &b.Rules.MinNoticeMinutes,
+		&b.Rules.HorizonDays, &b.Rules.SlotIntervalMinutes)
+	return b, interpretError(err)
+}
+
+// PutBusiness inserts or replaces a business.
+func (s *Store) PutBusiness(ctx context.Context, b scheduling.Business) error {
+	_, err := s.q(ctx).ExecContext(ctx, `INSERT INTO sched_businesses (`+businessColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (id) DO UPDATE SET owner_id = $2, name = $3, subdomain = $4, time_zone = $5,
+			min_notice_minutes = $6, horizon_days = $7, slot_interval_minutes = $8`,
+		b.ID, b.OwnerID, b.Name, b.Subdomain, b.TimeZone, b.Rules.MinNoticeMinutes, b.Rules.HorizonDays, b.Rules.SlotIntervalMinutes)
+	if err != nil {
+		return fmt.Errorf("put business %s: %w", b.ID, err)
+	}
+	return nil
+}
+
+// Business returns a business.
+func (s *Store) Business(ctx context.Context, id string) (scheduling.Business, error) {
+	return scanBusiness(s.q(ctx).QueryRowContext(ctx, `SELECT `+businessColumns+` FROM sched_businesses WHERE id = $1`, id))
+}
+
+// BusinessBySubdomain returns the business at a subdomain (the first by
+// id, should a stale projection hold two).
+func (s *Store) BusinessBySubdomain(ctx context.Context, subdomain string) (scheduling.Business, error) {
+	return scanBusiness(s.q(ctx).QueryRowContext(ctx, `SELECT `+businessColumns+` FROM sched_businesses
+		WHERE subdomain = $1 ORDER BY id LIMIT 1`, subdomain))
+}
+
+const offeringColumns = `id, business_id, name, duration_minutes, price_minor, currency, buffer_before, buffer_after,
+	requires_payment, min_notice_minutes, horizon_days, slot_interval_minutes`
+
+func scanOffering(row scanner) (scheduling.Offering, error) {
+	var o scheduling.Offering
+	var notice, horizon, interval sql.NullInt64
+	err := row.Scan(&o.ID, &o.BusinessID, &o.Name, &o.DurationMinutes, &o.PriceMinor, &o.Currency, &o.BufferBefore,
+		&o.BufferAfter, &o.RequiresPayment, &notice, &horizon, &interval)
+	o.Rules = scheduling.RuleOverrides{MinNoticeMinutes: intPtr(notice), HorizonDays: intPtr(horizon), SlotIntervalMinutes: intPtr(interval)}
+	return o, interpretError(err)
+}
+
+// PutOffering inserts or replaces a service.
+func (s *Store) PutOffering(ctx context.Context, o scheduling.Offering) error {
+	_, err := s.q(ctx).ExecContext(ctx, `INSERT INTO sched_services (`+offeringColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+		ON CONFLICT (id) DO UPDATE SET business_id = $2, name = $3, duration_minutes = $4, price_minor = $5,
+			currency = $6, buffer_before = $7, buffer_after = $8, requires_payment = $9, min_notice_minutes = $10,
+			horizon_days = $11, slot_interval_minutes = $12`,
+		o.ID, o.BusinessID, o.Name, o.DurationMinutes, o.PriceMinor, o.Currency, o.BufferBefore, o.BufferAfter,
+		o.RequiresPayment, nullInt(o.Rules.MinNoticeMinutes), nullInt(o.Rules.HorizonDays), nullInt(o.Rules.SlotIntervalMinutes))
+	if err != nil {
+		return fmt.Errorf("put service %s: %w", o.ID, err)
+	}
+	return nil
+}
+
+// Offering returns a service.
+func (s *Store) Offering(ctx context.Context, id string) (scheduling.Offering, error) {
+	return scanOffering(s.q(ctx).QueryRowContext(ctx, `SELECT `+offeringColumns+` FROM sched_services WHERE id = $1`, id))
+}
+
+// DeleteOffering deletes a service.
+func (s *Store) DeleteOffering(ctx context.Context, id string) error {
+	return affected(s.q(ctx).ExecContext(ctx, `DELETE FROM sched_services WHERE id = $1`, id))
+}
+
+const staffColumns = `id, business_id, name, service_ids, implicit`
+
+func scanStaff(row scanner) (scheduling.Staff, error) {
+	var st scheduling.Staff
+	var ids []byte
+	if err := row.Scan(&st.ID, &st.BusinessID, &st.Name, &ids, &st.Implicit); err != nil {
+		return st, interpretError(err)
+	}
+	if err := json.Unmarshal(ids, &st.ServiceIDs); err != nil {
+		return st, fmt.Errorf("staff %s service_ids: %w", st.ID, err)
+	}
+	return st, nil
+}
+
+// PutStaff inserts or replaces a staff member.
+func (s *Store) PutStaff(ctx context.Context, st scheduling.Staff) error {
+	ids, err := json.Marshal(st.ServiceIDs)
+	if err != nil {
+		return err
+	}
+	_, err = s.q(ctx).ExecContext(ctx, `INSERT INTO sched_staff (`+staffColumns+`) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (id) DO UPDATE SET business_id = $2, name = $3, service_ids = $4, implicit = $5`,
+		st.ID, st.BusinessID, st.Name, string(ids), st.Implicit)
+	if err != nil {
+		return fmt.Errorf("put staff %s: %w", st.ID, err)
+	}
+	return nil
+}
+
+// StaffMember returns a staff member.
+func (s *Store) StaffMember(ctx context.Context, id string) (scheduling.Staff, error) {
+	return scanStaff(s.q(ctx).QueryRowContext(ctx, `SELECT `+staffColumns+` FROM sched_staff WHERE id = $1`, id))
+}
+
+// Staff lists a business's staff by id.
+func (s *Store) Staff(ctx context.Context, businessID string) ([]scheduling.Staff, error) {
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT `+staffColumns+` FROM sched_staff WHERE business_id = $1 ORDER BY id`, businessID)
+	if err != nil {
+		return nil, fmt.Errorf("list staff: %w", err)
+	}
+	return collect(rows, scanStaff)
+}
+
+// DeleteStaff deletes a staff member.
+func (s *Store) DeleteStaff(ctx context.Context, id string) error {
+	return affected(s.q(ctx).ExecContext(ctx, `DELETE FROM sched_staff WHERE id = $1`, id))
+}
+
+// PutAvailability inserts or replaces a staff member's hours.
+func (s *Store) PutAvailability(ctx context.Context, a scheduling.Availability) error {
+	weekly, err := json.Marshal(a.Weekly)
+	if err != nil {
+		return err
+	}
+	overrides, err := json.Marshal(a.Overrides)
+	if err != nil {
+		return err
+	}
+	_, err = s.q(ctx).ExecContext(ctx, `INSERT INTO sched_availability (staff_id, business_id, time_zone, weekly, overrides)
+		VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (staff_id) DO UPDATE SET business_id = $2, time_zone = $3, weekly = $4, overrides = $5`,
+		a.StaffID, a.BusinessID, a.TimeZone, string(weekly), string(overrides))
+	if err != nil {
+		return fmt.Errorf("put availability %s: %w", a.StaffID, err)
+	}
+	return nil
+}
+
+// Availability returns the hours of the staff members that have any.
+func (s *Store) Availability(ctx context.Context, staffIDs []string) (map[string]scheduling.Availability, error) {
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT staff_id, business_id, time_zone, weekly, overrides
+		FROM sched_availability WHERE staff_id = ANY($1)`, staffIDs)
+	if err != nil {
+		return nil, fmt.Errorf("load availability: %w", err)
+	}
+	list, err := collect(rows, scanAvailability)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]scheduling.Availability, len(list))
+	for _, a := range list {
+		out[a.StaffID] = a
+	}
+	return out, nil
+}
+
+func scanAvailability(row scanner) (scheduling.Availability, error) {
+	var a scheduling.Availability
+	var weekly, overrides []byte
+	if err := row.Scan(&a.StaffID, &a.BusinessID, &a.TimeZone, &weekly, &overrides); err != nil {
+		return a, err
+	}
+	if err := json.Unmarshal(weekly, &a.Weekly); err != nil {
+		return a, fmt.Errorf("availability %s weekly: %w", a.StaffID, err)
+	}
+	if err := json.Unmarshal(overrides, &a.Overrides); err != nil {
+		return a, fmt.Errorf("availability %s overrides: %w", a.StaffID, err)
+	}
+	return a, nil
+}
+
+// ResetProjections deletes every projection row.
+func (s *Store) ResetProjections(ctx context.Context) error {
+	for _, t := range []string{"sched_businesses", "sched_services", "sched_staff", "sched_availability"} {
+		if _, err := s.q(ctx).ExecContext(ctx, `DELETE FROM `+t); err != nil {
+			return fmt.Errorf("reset %s: %w", t, err)
+		}
+	}
+	return nil
+}

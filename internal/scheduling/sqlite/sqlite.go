@@ -1,0 +1,137 @@
+// Package sqlite is the scheduling service's Store on SQLite: its tables and
+// embedded migrations, the SQL, and the translation of SQLite's errors into
+// the scheduling package's sentinel errors. SQLite has one writer and the
+// database one connection, with transactions begun IMMEDIATE: the overlap
+// check before a booking is written and the write itself cannot interleave
+// with another booking's, which is how this engine rules out double
+// booking. It mirrors package postgres file for file; business rules do
+// not belong here.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"io/fs"
+	"strings"
+	"time"
+
+	"github.com/slotwise/slotwise/internal/scheduling"
+	"github.com/slotwise/slotwise/internal/sqldb"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Migrations returns the scheduling service's migrations for SQLite.
+func Migrations() fs.FS {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		panic(err) // the directory is embedded: cannot happen
+	}
+	return sub
+}
+
+// Store is the scheduling.Store on SQLite.
+type Store struct{ db *sqldb.DB }
+
+var _ scheduling.Store = (*Store)(nil)
+
+// NewStore returns the Store of db (migrated with Migrations).
+func NewStore(db *sqldb.DB) *Store { return &Store{db: db} }
+
+// querier is what a *sql.DB and a transaction have in common.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// q returns the transaction ctx carries, or the database. SQLite has one
+// connection: inside a transaction everything must go through it.
+func (s *Store) q(ctx context.Context) querier {
+	if tx := sqldb.TxFrom(ctx); tx != nil {
+		return tx
+	}
+	return s.db
+}
+
+// Atomically runs fn in the transaction ctx carries, or in a new one.
+func (s *Store) Atomically(ctx context.Context, fn func(ctx context.Context) error) error {
+	if sqldb.TxFrom(ctx) != nil {
+		return fn(ctx)
+	}
+	return s.db.InTx(ctx, func(ctx context.Context, _ *sqldb.Tx) error { return fn(ctx) })
+}
+
+// interpretError maps SQLite errors to the scheduling package's sentinels.
+func interpretError(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return scheduling.ErrNotFound
+	}
+	return err
+}
+
+// affected returns ErrNotFound when a statement touched no row.
+func affected(res sql.Result, err error) error {
+	if err != nil {
+		return interpretError(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return scheduling.ErrNotFound
+	}
+	return nil
+}
+
+// Instants are stored as Unix microseconds.
+func micros(t time.Time) int64     { return t.UnixMicro() }
+func fromMicros(n int64) time.Time { return time.UnixMicro(n).UTC() }
+
+func nullMicros(t time.Time) sql.NullInt64 {
+	return sql.NullInt64{Int64: t.UnixMicro(), Valid: !t.IsZero()}
+}
+
+func nullInt(p *int) sql.NullInt64 {
+	if p == nil {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: int64(*p), Valid: true}
+}
+
+func intPtr(n sql.NullInt64) *int {
+	if !n.Valid {
+		return nil
+	}
+	v := int(n.Int64)
+	return &v
+}
+
+// in returns "(?, ?, …)" for n values and the values as arguments.
+func in(values []string) (string, []any) {
+	args := make([]any, len(values))
+	for i, v := range values {
+		args[i] = v
+	}
+	return "(" + strings.TrimSuffix(strings.Repeat("?, ", len(values)), ", ") + ")", args
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+// collect scans every row with scan.
+func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) {
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

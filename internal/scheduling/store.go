@@ -1,0 +1,81 @@
+package scheduling
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the scheduling service's persistence. Every method joins the
+// transaction ctx carries (see Atomically); writes outside one run in a
+// transaction of their own. Methods return ErrNotFound for a missing row.
+type Store interface {
+	// Atomically runs fn in one transaction (or in the one ctx already
+	// carries): every Store call and every event recorded with the ctx
+	// passed to fn commits or rolls back together.
+	Atomically(ctx context.Context, fn func(ctx context.Context) error) error
+
+	Projections
+	Bookings
+}
+
+// Projections is the read model of the business service's data.
+type Projections interface {
+	// PutBusiness inserts or replaces a business.
+	PutBusiness(ctx context.Context, b Business) error
+	Business(ctx context.Context, id string) (Business, error)
+	BusinessBySubdomain(ctx context.Context, subdomain string) (Business, error)
+	// PutOffering inserts or replaces a service.
+	PutOffering(ctx context.Context, o Offering) error
+	Offering(ctx context.Context, id string) (Offering, error)
+	DeleteOffering(ctx context.Context, id string) error
+	// PutStaff inserts or replaces a staff member.
+	PutStaff(ctx context.Context, s Staff) error
+	StaffMember(ctx context.Context, id string) (Staff, error)
+	// Staff lists a business's staff by id.
+	Staff(ctx context.Context, businessID string) ([]Staff, error)
+	DeleteStaff(ctx context.Context, id string) error
+	// PutAvailability inserts or replaces a staff member's hours.
+	PutAvailability(ctx context.Context, a Availability) error
+	// Availability returns the hours of the staff members that have any.
+	Availability(ctx context.Context, staffIDs []string) (map[string]Availability, error)
+	// ResetProjections deletes every projection row (before a replay).
+	ResetProjections(ctx context.Context) error
+}
+
+// Bookings is the bookings' persistence.
+type Bookings interface {
+	// InsertBooking inserts b; ErrSlotTaken when its blocked range
+	// overlaps a pending or confirmed booking of the same staff member.
+	InsertBooking(ctx context.Context, b Booking) error
+	Booking(ctx context.Context, id string) (Booking, error)
+	// UpdateBooking locks the booking, applies fn and writes the result
+	// (status, times, hold, cancellation); ErrSlotTaken when the new
+	// blocked range overlaps another booking.
+	UpdateBooking(ctx context.Context, id string, fn func(*Booking) error) (Booking, error)
+	// Busy returns the blocked ranges of pending and confirmed bookings of
+	// the staff members that overlap [from, to), by start: one indexed
+	// range query.
+	Busy(ctx context.Context, staffIDs []string, from, to time.Time) ([]Busy, error)
+	// BusinessBookings lists a business's bookings starting in [from, to)
+	// (zero: unbounded), of status ("" for all), by start.
+	BusinessBookings(ctx context.Context, businessID string, from, to time.Time, status Status) ([]Booking, error)
+	// ClaimIdempotency records k unless (k.Scope, k.Key) exists; then it
+	// returns the existing record and claimed false. A concurrent claim of
+	// the same key waits until the first transaction ends.
+	ClaimIdempotency(ctx context.Context, k Idempotency) (existing Idempotency, claimed bool, err error)
+	// Idempotency returns the record of a key.
+	Idempotency(ctx context.Context, scope, key string) (Idempotency, error)
+	// ClaimDueHolds locks up to limit pending bookings whose hold ended at
+	// or before now, skipping rows another transaction holds, so that each
+	// is claimed by one instance; they stay locked until the transaction
+	// ends.
+	ClaimDueHolds(ctx context.Context, now time.Time, limit int) ([]Booking, error)
+	// NextHold returns the earliest hold end of a pending booking.
+	NextHold(ctx context.Context) (time.Time, bool, error)
+}
+
+// Events records events in the transaction ctx carries (see
+// Store.Atomically), so they are published if and only if it commits.
+type Events interface {
+	Record(ctx context.Context, aggregateID, eventType string, data any) error
+}
