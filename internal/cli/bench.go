@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
+	"strings"
 
 	"github.com/slotwise/slotwise/internal/bench"
 	"github.com/slotwise/slotwise/internal/eventbus"
@@ -19,12 +21,15 @@ const benchUsage = `usage: slotwise bench <scenario> [flags]
 scenarios:
   publish   raw JetStream publish rate of an embedded nats-server
   outbox    outbox drain rate and commit→consumed latency (SQLite or PostgreSQL)
+  slots     slot query p50/p99 through the scheduling service, by staff and bookings
+  booking   POST /api/v1/bookings rate against a started App vs raw SQL transactions
+  contention  many concurrent bookings of one slot: exactly one must win
 
 Run "slotwise bench <scenario> -h" for a scenario's flags. Results go to
 stdout (JSON with --json), progress to stderr.
 `
 
-// benchCmd runs `slotwise bench publish|outbox`. It returns the exit code:
+// benchCmd runs `slotwise bench publish|outbox|slots|booking|contention`. It returns the exit code:
 // 0 on success, 1 when the benchmark fails, 2 for a usage error.
 func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
@@ -36,6 +41,12 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return benchPublish(ctx, args[1:], stdout, stderr)
 	case "outbox":
 		return benchOutbox(ctx, args[1:], stdout, stderr)
+	case "slots":
+		return benchSlots(ctx, args[1:], stdout, stderr)
+	case "booking":
+		return benchBooking(ctx, args[1:], stdout, stderr)
+	case "contention":
+		return benchContention(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, benchUsage)
 		return 0
@@ -200,4 +211,163 @@ func benchMet(ok bool) string {
 		return "met"
 	}
 	return "missed"
+}
+
+func benchSlots(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("slotwise bench slots", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg bench.SlotsConfig
+	engine := fs.String("engine", "sqlite", "database engine: sqlite or postgres")
+	fs.StringVar(&cfg.DatabaseURL, "database-url", "", "PostgreSQL database in which a fresh schema is made and dropped (postgres engine)")
+	fs.IntVar(&cfg.Queries, "queries", bench.DefaultSlotQueries, "slot queries timed per case")
+	fs.IntVar(&cfg.Days, "days", bench.DefaultSlotDays, "days of the queried window")
+	staff := fs.String("staff", "1,10", "staff counts of the business, comma-separated")
+	bookings := fs.String("bookings", "0,10000,100000", "existing booking counts, comma-separated")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	if code, ok := parseBenchFlags(fs, args); !ok {
+		return code
+	}
+	cfg.Engine = sqldb.Engine(*engine)
+	var err error
+	if cfg.Staff, err = benchInts(*staff, 1); err != nil {
+		fmt.Fprintf(stderr, "slotwise bench slots: --staff: %v\n", err)
+		return 2
+	}
+	if cfg.Bookings, err = benchInts(*bookings, 0); err != nil {
+		fmt.Fprintf(stderr, "slotwise bench slots: --bookings: %v\n", err)
+		return 2
+	}
+	if err := benchCheckEngine(cfg.Engine, cfg.DatabaseURL); err != nil {
+		fmt.Fprintf(stderr, "slotwise bench slots: %v\n", err)
+		return 2
+	}
+	if cfg.Queries <= 0 || cfg.Days <= 0 {
+		fmt.Fprintln(stderr, "slotwise bench slots: --queries and --days must be positive")
+		return 2
+	}
+	cfg.Log = benchLogger(stderr)
+	res, err := bench.Slots(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "slotwise bench slots: %v\n", err)
+		return 1
+	}
+	return benchPrint(stdout, stderr, *asJSON, res, func(w io.Writer) { benchPrintSlots(w, res) })
+}
+
+func benchBooking(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("slotwise bench booking", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg bench.BookingConfig
+	engine := fs.String("engine", "sqlite", "database engine: sqlite or postgres")
+	fs.StringVar(&cfg.DatabaseURL, "database-url", "", "PostgreSQL database in which fresh schemas are made and dropped (postgres engine)")
+	fs.IntVar(&cfg.Concurrency, "concurrency", bench.DefaultBookingConcurrency, "concurrent clients (HTTP, and SQL in the raw phase)")
+	fs.IntVar(&cfg.Bookings, "bookings", bench.DefaultBookings, "bookings made in each phase")
+	fs.IntVar(&cfg.Staff, "staff", bench.DefaultBookingStaff, "staff members added to the implicit one")
+	fs.BoolVar(&cfg.Paid, "paid", false, "book a service that must be paid (pending, one event) instead of a free one (confirmed, two events)")
+	fs.StringVar(&cfg.NATSSync, "nats-sync", "always", "the App's JetStream fsync policy: always or an interval such as 1s")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	if code, ok := parseBenchFlags(fs, args); !ok {
+		return code
+	}
+	cfg.Engine = sqldb.Engine(*engine)
+	if err := benchCheckEngine(cfg.Engine, cfg.DatabaseURL); err != nil {
+		fmt.Fprintf(stderr, "slotwise bench booking: %v\n", err)
+		return 2
+	}
+	if cfg.Concurrency <= 0 || cfg.Bookings <= 0 || cfg.Staff <= 0 {
+		fmt.Fprintln(stderr, "slotwise bench booking: --concurrency, --bookings and --staff must be positive")
+		return 2
+	}
+	cfg.Log = benchLogger(stderr)
+	res, err := bench.Booking(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "slotwise bench booking: %v\n", err)
+		return 1
+	}
+	return benchPrint(stdout, stderr, *asJSON, res, func(w io.Writer) { benchPrintBooking(w, res) })
+}
+
+func benchContention(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("slotwise bench contention", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg bench.ContentionConfig
+	engine := fs.String("engine", "sqlite", "database engine: sqlite or postgres")
+	fs.StringVar(&cfg.DatabaseURL, "database-url", "", "PostgreSQL database in which fresh schemas are made and dropped (postgres engine)")
+	fs.IntVar(&cfg.Concurrency, "concurrency", bench.DefaultContention, "requests sent at once for the one slot")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	if code, ok := parseBenchFlags(fs, args); !ok {
+		return code
+	}
+	cfg.Engine = sqldb.Engine(*engine)
+	if err := benchCheckEngine(cfg.Engine, cfg.DatabaseURL); err != nil {
+		fmt.Fprintf(stderr, "slotwise bench contention: %v\n", err)
+		return 2
+	}
+	if cfg.Concurrency <= 0 {
+		fmt.Fprintln(stderr, "slotwise bench contention: --concurrency must be positive")
+		return 2
+	}
+	cfg.Log = benchLogger(stderr)
+	res, err := bench.Contention(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "slotwise bench contention: %v\n", err)
+		return 1
+	}
+	if code := benchPrint(stdout, stderr, *asJSON, res, func(w io.Writer) { benchPrintContention(w, res) }); code != 0 {
+		return code
+	}
+	if !res.OneWinner {
+		fmt.Fprintf(stderr, "slotwise bench contention: %d winners and %d conflicts of %d requests; want exactly one winner\n", res.Winners, res.Conflicts, res.Concurrency)
+		return 1
+	}
+	return 0
+}
+
+func benchCheckEngine(engine sqldb.Engine, url string) error {
+	switch {
+	case engine != sqldb.SQLite && engine != sqldb.Postgres:
+		return fmt.Errorf("--engine %q: want sqlite or postgres", engine)
+	case engine == sqldb.Postgres && url == "":
+		return errors.New("--engine postgres needs --database-url postgres://…")
+	}
+	return nil
+}
+
+// benchInts parses a comma-separated list of integers of at least least.
+func benchInts(s string, least int) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < least {
+			return nil, fmt.Errorf("%q: want comma-separated integers of at least %d", s, least)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+func benchPrintSlots(w io.Writer, r bench.SlotsResult) {
+	benchPrintMachine(w, r.Machine)
+	fmt.Fprintf(w, "slots:    engine=%s window=%d days, %d queries per case\n", r.Engine, r.Days, r.Queries)
+	for _, c := range r.Cases {
+		fmt.Fprintf(w, "  staff %3d, bookings %7d (%4d in window): %5d slots  query p50 %.3f ms p99 %.3f ms  (p50: busy query %.3f, other reads %.3f, compute %.3f ms)\n",
+			c.Staff, c.Bookings, c.InWindow, c.SlotsPerQuery, c.Query.P50Ms, c.Query.P99Ms, c.Busy.P50Ms, c.Reads.P50Ms, c.Compute.P50Ms)
+	}
+	fmt.Fprintf(w, "goals:    p50 ≤ %.1f ms: %s; flat (p50 most/fewest bookings ≤ %.2f): %s %v\n",
+		r.Goals.P50MaxMs, benchMet(r.Goals.P50Met), r.Goals.FlatnessMax, benchMet(r.Goals.FlatMet), r.Goals.Flatness)
+}
+
+func benchPrintBooking(w io.Writer, r bench.BookingResult) {
+	benchPrintMachine(w, r.Machine)
+	fmt.Fprintf(w, "booking:  engine=%s concurrency=%d staff=%d paid=%v events/booking=%d nats-sync=%s\n", r.Engine, r.Concurrency, r.Staff, r.Paid, r.EventsPerBooking, r.NATSSync)
+	fmt.Fprintf(w, "raw:      %.0f tx/s (%d in %.0f ms), p50 %.2f ms, p99 %.2f ms\n", r.Raw.PerSec, r.Raw.Count, r.Raw.DurationMs, r.Raw.Latency.P50Ms, r.Raw.Latency.P99Ms)
+	fmt.Fprintf(w, "http:     %.0f bookings/s (%d in %.0f ms), p50 %.2f ms, p99 %.2f ms\n", r.HTTP.PerSec, r.HTTP.Count, r.HTTP.DurationMs, r.HTTP.Latency.P50Ms, r.HTTP.Latency.P99Ms)
+	fmt.Fprintf(w, "ratio:    %.3f× raw  [goal ≥ %.1f×: %s]\n", r.Ratio, r.Goals.RatioMin, benchMet(r.Goals.RatioMet))
+}
+
+func benchPrintContention(w io.Writer, r bench.ContentionResult) {
+	benchPrintMachine(w, r.Machine)
+	fmt.Fprintf(w, "contention: engine=%s, %d requests for one slot\n", r.Engine, r.Concurrency)
+	fmt.Fprintf(w, "result:   %d winner(s), %d × 409 slot_taken, other %v, %.0f ms in all (p50 %.2f ms, p99 %.2f ms)  [one winner: %s]\n",
+		r.Winners, r.Conflicts, r.Other, r.DurationMs, r.Latency.P50Ms, r.Latency.P99Ms, benchMet(r.OneWinner))
 }

@@ -81,12 +81,16 @@ func (s *Store) UpdateBooking(ctx context.Context, id string, fn func(*schedulin
 }
 
 // Busy returns the blocked ranges of the staff members' pending and
-// confirmed bookings overlapping [from, to), by start: one query on the
-// exclusion constraint's GiST index.
+// confirmed bookings overlapping [from, to), by start: one range scan per
+// staff member on (staff_id, blocked_start), bounded below by
+// MaxBlockedSpan so bookings long before the window are never read. (The
+// exclusion constraint's GiST index cannot serve staff_id = ANY(…) and
+// would read every staff member's bookings in the window.)
 func (s *Store) Busy(ctx context.Context, staffIDs []string, from, to time.Time) ([]scheduling.Busy, error) {
 	rows, err := s.q(ctx).QueryContext(ctx, `SELECT staff_id, blocked_start, blocked_end FROM bookings
-		WHERE staff_id = ANY($1) AND blocked && tstzrange($2, $3, '[)') AND status IN ('pending', 'confirmed')
-		ORDER BY blocked_start, staff_id`, staffIDs, from, to)
+		WHERE staff_id = ANY($1) AND status IN ('pending', 'confirmed')
+		  AND blocked_start < $3 AND blocked_start > $4 AND blocked_end > $2
+		ORDER BY blocked_start, staff_id`, staffIDs, from, to, from.Add(-scheduling.MaxBlockedSpan))
 	if err != nil {
 		return nil, fmt.Errorf("busy ranges: %w", err)
 	}

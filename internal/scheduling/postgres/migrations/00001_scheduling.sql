@@ -91,6 +91,7 @@ CREATE TABLE bookings (
     CONSTRAINT bookings_no_overlap EXCLUDE USING gist (staff_id WITH =, blocked WITH &&)
         WHERE (status IN ('pending', 'confirmed'))
 );
+CREATE INDEX bookings_staff_blocked ON bookings (staff_id, blocked_start) WHERE status IN ('pending', 'confirmed');
 CREATE INDEX bookings_business_start ON bookings (business_id, start_at);
 CREATE INDEX bookings_hold ON bookings (hold_until) WHERE status = 'pending';
 
