@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -80,9 +81,29 @@ func EnsureStreams(ctx context.Context, js jetstream.JetStream, cfg StreamConfig
 		},
 	}
 	for _, sc := range streams {
-		if _, err := js.CreateOrUpdateStream(ctx, sc); err != nil {
+		if err := ensureStream(ctx, js, sc); err != nil {
 			return fmt.Errorf("ensure stream %s: %w", sc.Name, err)
 		}
 	}
 	return nil
+}
+
+// streamAttemptTimeout bounds one create-or-update request of a stream.
+const streamAttemptTimeout = 2 * time.Second
+
+// ensureStream creates or updates one stream. When several instances
+// start together on a fresh cluster, their identical creates race and the
+// cluster leaves some of them unanswered although the stream was created
+// (nats-server issue #3677); such an attempt times out and is repeated
+// while ctx lasts, and the repeat finds the stream and updates it.
+func ensureStream(ctx context.Context, js jetstream.JetStream, sc jetstream.StreamConfig) error {
+	for {
+		actx, cancel := context.WithTimeout(ctx, streamAttemptTimeout)
+		_, err := js.CreateOrUpdateStream(actx, sc)
+		cancel()
+		timedOut := errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout)
+		if err == nil || !timedOut || ctx.Err() != nil {
+			return err
+		}
+	}
 }
