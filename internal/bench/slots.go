@@ -327,6 +327,18 @@ type busyTimer struct {
 	rows        int
 }
 
+// Setting times the one joined read a slot query makes before it
+// computes (scheduling.SettingReader), as the service does without the
+// wrapper.
+func (b *busyTimer) Setting(ctx context.Context, q scheduling.SettingQuery) (scheduling.Setting, error) {
+	r, ok := b.Store.(scheduling.SettingReader)
+	if !ok {
+		return scheduling.Setting{}, fmt.Errorf("store %T reads no setting", b.Store)
+	}
+	defer b.add(&b.reads, time.Now())
+	return r.Setting(ctx, q)
+}
+
 // Busy times the store's range query.
 func (b *busyTimer) Busy(ctx context.Context, staffIDs []string, from, to time.Time) ([]scheduling.Busy, error) {
 	t0 := time.Now()

@@ -77,15 +77,11 @@ func (s *Service) CreateBooking(ctx context.Context, actor Actor, in BookingInpu
 			return c, err
 		}
 	}
-	b, err := load(ctx, s.store.Business, "business", in.BusinessID)
+	set, err := s.setting(ctx, SettingQuery{BusinessID: in.BusinessID, ServiceID: in.ServiceID, StaffID: in.StaffID})
 	if err != nil {
 		return Created{}, err
 	}
-	o, staff, err := s.offering(ctx, b.ID, in.ServiceID, in.StaffID)
-	if err != nil {
-		return Created{}, err
-	}
-	c, err := s.book(ctx, who, idem, b, o, staff, start)
+	c, err := s.book(ctx, who, idem, set, start)
 	if err != nil && idem.Key != "" {
 		// A concurrent duplicate may have booked the slot meanwhile: then
 		// this request's answer is its booking.
@@ -195,7 +191,8 @@ func (s *Service) answerReplay(ctx context.Context, idem, prev Idempotency) (Cre
 // book checks start against each candidate's free slots and inserts the
 // booking for the first that fits; the database has the last word on
 // overlaps (ErrSlotTaken), and a taken candidate passes to the next.
-func (s *Service) book(ctx context.Context, w who, idem Idempotency, b Business, o Offering, staff []Staff, start time.Time) (Created, error) {
+func (s *Service) book(ctx context.Context, w who, idem Idempotency, set Setting, start time.Time) (Created, error) {
+	b, o, staff := set.Business, set.Offering, set.Staff
 	if len(staff) == 0 {
 		return Created{}, apperr.Field(apperr.Unprocessable, "serviceId", "no staff member performs service %q", o.ID).WithReason(ReasonNoStaff)
 	}
@@ -207,7 +204,7 @@ func (s *Service) book(ctx context.Context, w who, idem Idempotency, b Business,
 	req := s.request(b, o, zone, zone, d, d)
 	before, after := o.Buffers()
 	end := start.Add(o.Duration())
-	ins, err := s.staffInput(ctx, staff, start.Add(-before), end.Add(after))
+	ins, err := s.withBusy(ctx, staff, set.Hours, start.Add(-before), end.Add(after))
 	if err != nil {
 		return Created{}, err
 	}
@@ -321,11 +318,23 @@ func (s *Service) recordCreated(ctx context.Context, b Booking, w who) error {
 		RequiresPayment: b.RequiresPayment, StaffID: b.StaffID, Currency: b.Currency, Status: string(b.Status),
 		HoldUntil: b.HoldUntil, ClientName: b.ClientName, ClientEmail: b.ClientEmail, ManageTokenHash: b.ManageTokenHash,
 	}
-	if err := s.events.Record(ctx, b.ID, event.TypeBookingCreated, d); err != nil {
-		return err
-	}
+	evs := []PendingEvent{{Type: event.TypeBookingCreated, Data: d}}
 	if b.Status == StatusConfirmed {
-		return s.events.Record(ctx, b.ID, event.TypeBookingConfirmed, confirmed(b))
+		evs = append(evs, PendingEvent{Type: event.TypeBookingConfirmed, Data: confirmed(b)})
+	}
+	return s.recordAll(ctx, b.ID, evs)
+}
+
+// recordAll records evs about aggregateID in one write when the Events
+// can, one by one otherwise.
+func (s *Service) recordAll(ctx context.Context, aggregateID string, evs []PendingEvent) error {
+	if be, ok := s.events.(BatchEvents); ok && len(evs) > 1 {
+		return be.RecordAll(ctx, aggregateID, s.clock(), evs...)
+	}
+	for _, ev := range evs {
+		if err := s.events.Record(ctx, aggregateID, ev.Type, ev.Data); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -31,14 +31,11 @@ func (s *Service) Slots(ctx context.Context, q SlotQuery) (SlotAnswer, error) {
 	if err != nil {
 		return SlotAnswer{}, err
 	}
-	b, err := load(ctx, s.store.BusinessBySubdomain, "business", q.Subdomain)
+	set, err := s.setting(ctx, SettingQuery{Subdomain: q.Subdomain, ServiceID: q.ServiceID, StaffID: q.StaffID})
 	if err != nil {
 		return SlotAnswer{}, err
 	}
-	o, staff, err := s.offering(ctx, b.ID, q.ServiceID, q.StaffID)
-	if err != nil {
-		return SlotAnswer{}, err
-	}
+	b, o := set.Business, set.Offering
 	zone, err := loadZone(b.TimeZone)
 	if err != nil {
 		return SlotAnswer{}, err
@@ -54,7 +51,7 @@ func (s *Service) Slots(ctx context.Context, q SlotQuery) (SlotAnswer, error) {
 	if err != nil {
 		return SlotAnswer{}, fmt.Errorf("slot window: %w", err)
 	}
-	if req.Staff, err = s.staffInput(ctx, staff, lo, hi); err != nil {
+	if req.Staff, err = s.withBusy(ctx, set.Staff, set.Hours, lo, hi); err != nil {
 		return SlotAnswer{}, err
 	}
 	got, err := slots.Compute(req)
@@ -64,43 +61,98 @@ func (s *Service) Slots(ctx context.Context, q SlotQuery) (SlotAnswer, error) {
 	return SlotAnswer{Slots: got, Zone: out}, nil
 }
 
-// offering returns a business's service and the staff members who perform
-// it (only staffID's, when given).
-func (s *Service) offering(ctx context.Context, businessID, serviceID, staffID string) (Offering, []Staff, error) {
-	if serviceID == "" {
-		return Offering{}, nil, apperr.Field(apperr.Invalid, "serviceId", "serviceId is required")
+// setting loads, in one read, the business (by id, or by subdomain), the
+// service and the staff members who perform it (only q.StaffID's, when
+// given) with their hours: Setting.Staff holds only those members. Its
+// errors are offering's, after a 404 for a missing business.
+func (s *Service) setting(ctx context.Context, q SettingQuery) (Setting, error) {
+	name := q.BusinessID
+	if name == "" {
+		name = q.Subdomain
 	}
-	o, err := load(ctx, s.store.Offering, "service", serviceID)
-	if err == nil && o.BusinessID != businessID {
-		err = notFound("service", serviceID)
+	set, err := s.readSetting(ctx, q)
+	if errors.Is(err, ErrNotFound) {
+		return Setting{}, notFound("business", name)
 	}
 	if err != nil {
-		return Offering{}, nil, err
+		return Setting{}, fmt.Errorf("load business %s: %w", name, err)
 	}
-	if staffID != "" {
-		st, err := load(ctx, s.store.StaffMember, "staff member", staffID)
-		if err == nil && st.BusinessID != businessID {
-			err = notFound("staff member", staffID)
-		}
-		if err != nil {
-			return Offering{}, nil, err
-		}
-		if !st.Offers(serviceID) {
-			return Offering{}, nil, apperr.Field(apperr.Unprocessable, "staffId", "staff member %q does not perform service %q", staffID, serviceID).WithReason(ReasonNoStaff)
-		}
-		return o, []Staff{st}, nil
+	switch {
+	case q.ServiceID == "":
+		return Setting{}, apperr.Field(apperr.Invalid, "serviceId", "serviceId is required")
+	case set.Offering.ID == "":
+		return Setting{}, notFound("service", q.ServiceID)
+	case q.StaffID != "" && len(set.Staff) == 0:
+		return Setting{}, notFound("staff member", q.StaffID)
+	case q.StaffID != "" && !set.Staff[0].Offers(q.ServiceID):
+		return Setting{}, apperr.Field(apperr.Unprocessable, "staffId", "staff member %q does not perform service %q", q.StaffID, q.ServiceID).WithReason(ReasonNoStaff)
 	}
-	all, err := s.store.Staff(ctx, businessID)
-	if err != nil {
-		return Offering{}, nil, fmt.Errorf("list staff: %w", err)
-	}
-	var staff []Staff
-	for _, st := range all {
-		if st.Offers(serviceID) {
+	staff := set.Staff[:0]
+	for _, st := range set.Staff {
+		if st.Offers(q.ServiceID) {
 			staff = append(staff, st)
 		}
 	}
-	return o, staff, nil
+	set.Staff = staff
+	return set, nil
+}
+
+// readSetting reads q in one query when the Store can, and otherwise with
+// the separate Projections reads, stopping, like the one query, at a
+// missing business (ErrNotFound), service or staff member (left out).
+func (s *Service) readSetting(ctx context.Context, q SettingQuery) (Setting, error) {
+	if r, ok := s.store.(SettingReader); ok {
+		return r.Setting(ctx, q)
+	}
+	var set Setting
+	var err error
+	if q.BusinessID != "" {
+		set.Business, err = s.store.Business(ctx, q.BusinessID)
+	} else {
+		set.Business, err = s.store.BusinessBySubdomain(ctx, q.Subdomain)
+	}
+	if err != nil {
+		return Setting{}, err
+	}
+	if q.ServiceID == "" {
+		return set, nil
+	}
+	o, err := s.store.Offering(ctx, q.ServiceID)
+	if errors.Is(err, ErrNotFound) || (err == nil && o.BusinessID != set.Business.ID) {
+		return set, nil
+	}
+	if err != nil {
+		return Setting{}, fmt.Errorf("load service %s: %w", q.ServiceID, err)
+	}
+	set.Offering = o
+	if set.Staff, err = s.readStaff(ctx, set.Business.ID, q.StaffID); err != nil || len(set.Staff) == 0 {
+		return set, err
+	}
+	set.Hours, err = s.store.Availability(ctx, staffIDs(set.Staff))
+	if err != nil {
+		return Setting{}, fmt.Errorf("load hours: %w", err)
+	}
+	return set, nil
+}
+
+// readStaff returns a business's staff, or only staffID when given and
+// the business's.
+func (s *Service) readStaff(ctx context.Context, businessID, staffID string) ([]Staff, error) {
+	if staffID == "" {
+		all, err := s.store.Staff(ctx, businessID)
+		if err != nil {
+			return nil, fmt.Errorf("list staff: %w", err)
+		}
+		return all, nil
+	}
+	st, err := s.store.StaffMember(ctx, staffID)
+	if errors.Is(err, ErrNotFound) || (err == nil && st.BusinessID != businessID) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load staff member %s: %w", staffID, err)
+	}
+	return []Staff{st}, nil
 }
 
 // request builds the slot computation's input (without staff).
@@ -122,33 +174,48 @@ func (s *Service) request(b Business, o Offering, zone, out *time.Location, from
 // staffInput loads the hours of staff and their busy ranges in [lo, hi)
 // with one range query.
 func (s *Service) staffInput(ctx context.Context, staff []Staff, lo, hi time.Time) ([]slots.Staff, error) {
+	if len(staff) == 0 {
+		return nil, nil
+	}
+	hours, err := s.store.Availability(ctx, staffIDs(staff))
+	if err != nil {
+		return nil, fmt.Errorf("load hours: %w", err)
+	}
+	return s.withBusy(ctx, staff, hours, lo, hi)
+}
+
+func staffIDs(staff []Staff) []string {
 	ids := make([]string, len(staff))
 	for i, st := range staff {
 		ids[i] = st.ID
 	}
-	if len(ids) == 0 {
+	return ids
+}
+
+// withBusy converts staff and their hours into the slot package's input,
+// with their busy ranges in [lo, hi) read by one range query.
+func (s *Service) withBusy(ctx context.Context, staff []Staff, hours map[string]Availability, lo, hi time.Time) ([]slots.Staff, error) {
+	if len(staff) == 0 {
 		return nil, nil
 	}
-	hours, err := s.store.Availability(ctx, ids)
-	if err != nil {
-		return nil, fmt.Errorf("load hours: %w", err)
-	}
-	busy, err := s.store.Busy(ctx, ids, lo, hi)
+	busy, err := s.store.Busy(ctx, staffIDs(staff), lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("load bookings: %w", err)
 	}
-	byStaff := map[string][]slots.Busy{}
-	for _, b := range busy {
-		byStaff[b.StaffID] = append(byStaff[b.StaffID], slots.Busy{Start: b.Start, End: b.End})
-	}
 	out := make([]slots.Staff, 0, len(staff))
+	index := make(map[string]int, len(staff))
 	for _, st := range staff {
 		in, err := slotStaff(st.ID, hours[st.ID])
 		if err != nil {
 			return nil, err
 		}
-		in.Busy = byStaff[st.ID]
+		index[st.ID] = len(out)
 		out = append(out, in)
+	}
+	for _, b := range busy {
+		if i, ok := index[b.StaffID]; ok {
+			out[i].Busy = append(out[i].Busy, slots.Busy{Start: b.Start, End: b.End})
+		}
 	}
 	return out, nil
 }

@@ -42,6 +42,39 @@ type Projections interface {
 	ResetProjections(ctx context.Context) error
 }
 
+// SettingReader is a Store that can read, in one query, what a slot search
+// or a booking needs before it computes (the engines' stores are); the
+// Service uses it when its Store is one, and the separate Projections
+// reads otherwise (e.g. a Store wrapped by a type that embeds Store).
+type SettingReader interface {
+	// Setting reads what q names; ErrNotFound when there is no such
+	// business.
+	Setting(ctx context.Context, q SettingQuery) (Setting, error)
+}
+
+// SettingQuery names what SettingReader.Setting reads: the business (by
+// BusinessID, or when that is empty by Subdomain: the first by id, like
+// BusinessBySubdomain), its service ServiceID, and its staff members (only
+// StaffID when given) with their hours.
+type SettingQuery struct {
+	BusinessID string
+	Subdomain  string
+	ServiceID  string
+	StaffID    string
+}
+
+// Setting is what SettingReader.Setting read.
+type Setting struct {
+	Business Business
+	// Offering is the service, zero when the business has none of that id.
+	Offering Offering
+	// Staff are the business's staff members (only the one asked for,
+	// when it is the business's), by id.
+	Staff []Staff
+	// Hours are the hours of the members of Staff that have any.
+	Hours map[string]Availability
+}
+
 // Bookings is the bookings' persistence.
 type Bookings interface {
 	// InsertBooking inserts b; ErrSlotTaken when its blocked range
@@ -78,4 +111,20 @@ type Bookings interface {
 // Store.Atomically), so they are published if and only if it commits.
 type Events interface {
 	Record(ctx context.Context, aggregateID, eventType string, data any) error
+}
+
+// PendingEvent is an event for BatchEvents.RecordAll: its type and data.
+type PendingEvent struct {
+	Type string
+	Data any
+}
+
+// BatchEvents is an Events that can also record several events about one
+// aggregate in one write; the Service uses it, when its Events is one, for
+// the events of one change.
+type BatchEvents interface {
+	Events
+	// RecordAll records evs, in order, about aggregateID, that occurred at
+	// at, in the transaction ctx carries.
+	RecordAll(ctx context.Context, aggregateID string, at time.Time, evs ...PendingEvent) error
 }

@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"golang.org/x/text/language"
@@ -146,11 +147,76 @@ func (c *Catalog) Domains() []string {
 // ErrUnknownVersion or ErrInvalid and names the offending field by its JSON
 // pointer.
 func (c *Catalog) Validate(e event.Envelope) error {
+	doc, ok := envelopeDoc(e)
+	if !ok {
+		return c.validateMarshalled(e)
+	}
+	s, err := c.schema(e.Type, e.Version)
+	if err != nil {
+		return err
+	}
+	return validateDoc(s, e.Type, e.Version, doc)
+}
+
+// validateMarshalled validates e by way of its JSON encoding: the path for
+// envelopes envelopeDoc cannot turn into a document directly, so that their
+// errors are exactly those of ValidateJSON.
+func (c *Catalog) validateMarshalled(e event.Envelope) error {
 	raw, err := json.Marshal(e)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	return c.ValidateJSON(raw)
+}
+
+// envelopeDoc returns the document json.Marshal(e) would decode to —
+// without encoding the envelope and decoding it again, only its data —
+// or false when e has something (invalid UTF-8, a time JSON cannot hold,
+// data that is not JSON) that only the encoding path reports faithfully.
+func envelopeDoc(e event.Envelope) (map[string]any, bool) {
+	for _, s := range []string{e.ID, e.Type, e.Version, e.Source, e.CorrelationID} {
+		if !utf8.ValidString(s) {
+			return nil, false
+		}
+	}
+	ts, err := e.Timestamp.MarshalJSON()
+	if err != nil || len(ts) < 2 {
+		return nil, false
+	}
+	var data any
+	if len(e.Data) > 0 {
+		if data, err = jsonschema.UnmarshalJSON(bytes.NewReader(e.Data)); err != nil {
+			return nil, false
+		}
+	}
+	doc := map[string]any{
+		"id": e.ID, "type": e.Type, "timestamp": string(ts[1 : len(ts)-1]), "version": e.Version,
+		"source": e.Source, "data": data,
+	}
+	if e.CorrelationID != "" {
+		doc["correlationId"] = e.CorrelationID
+	}
+	return doc, true
+}
+
+// schema returns the compiled schema of a type and version.
+func (c *Catalog) schema(typ, version string) (*jsonschema.Schema, error) {
+	if _, ok := c.latest[typ]; !ok {
+		return nil, fmt.Errorf("%w %q", ErrUnknownType, typ)
+	}
+	s, ok := c.schemas[key{typ, version}]
+	if !ok {
+		return nil, fmt.Errorf("%w %q of %s", ErrUnknownVersion, version, typ)
+	}
+	return s, nil
+}
+
+// validateDoc validates a decoded envelope against s.
+func validateDoc(s *jsonschema.Schema, typ, version string, doc any) error {
+	if err := s.Validate(doc); err != nil {
+		return fmt.Errorf("%w: %s %s: %s", ErrInvalid, typ, version, describe(err))
+	}
+	return nil
 }
 
 // ValidateJSON validates a raw JSON envelope (as received off the wire).
@@ -162,21 +228,15 @@ func (c *Catalog) ValidateJSON(raw []byte) error {
 	if err := json.Unmarshal(raw, &head); err != nil {
 		return fmt.Errorf("%w: not a JSON envelope: %v", ErrInvalid, err)
 	}
-	if _, ok := c.latest[head.Type]; !ok {
-		return fmt.Errorf("%w %q", ErrUnknownType, head.Type)
-	}
-	s, ok := c.schemas[key{head.Type, head.Version}]
-	if !ok {
-		return fmt.Errorf("%w %q of %s", ErrUnknownVersion, head.Version, head.Type)
+	s, err := c.schema(head.Type, head.Version)
+	if err != nil {
+		return err
 	}
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
-	if err := s.Validate(doc); err != nil {
-		return fmt.Errorf("%w: %s %s: %s", ErrInvalid, head.Type, head.Version, describe(err))
-	}
-	return nil
+	return validateDoc(s, head.Type, head.Version, doc)
 }
 
 // printer formats schema errors in English.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -39,19 +40,62 @@ func NewOutboxStore(db *sqldb.DB) *OutboxStore { return &OutboxStore{db: db} }
 const insertOutbox = `
 INSERT INTO outbox_events (event_id, event_type, event_version, source, correlation_id,
     occurred_at, aggregate_id, partition, event_data, traceparent, status, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, 'pending', $11)`
+VALUES `
 
-// Insert writes recs as pending rows in tx.
+// maxInsertRows bounds the rows of one INSERT, far below the engine's limit
+// on a statement's parameters.
+const maxInsertRows = 500
+
+// outboxColumns is the number of parameters of one row of insertOutbox.
+const outboxColumns = 11
+
+// insertStatement returns insertOutbox with the VALUES of n rows.
+func insertStatement(n int) string {
+	var b strings.Builder
+	b.WriteString(insertOutbox)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		p := i * outboxColumns
+		fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d::jsonb, $%d, 'pending', $%d)",
+			p+1, p+2, p+3, p+4, p+5, p+6, p+7, p+8, p+9, p+10, p+11)
+	}
+	return b.String()
+}
+
+// Insert writes recs as pending rows in tx, with one multi-row INSERT per
+// maxInsertRows (one round trip for an ordinary transaction's events; the
+// rows take their seq in the order of recs).
 func (s *OutboxStore) Insert(ctx context.Context, tx *sqldb.Tx, recs []eventbus.OutboxRecord) error {
+	for len(recs) > maxInsertRows {
+		if err := s.Insert(ctx, tx, recs[:maxInsertRows]); err != nil {
+			return err
+		}
+		recs = recs[maxInsertRows:]
+	}
+	if len(recs) == 0 {
+		return nil
+	}
+	args := make([]any, 0, len(recs)*outboxColumns)
 	for _, r := range recs {
 		e := r.Event
-		_, err := tx.ExecContext(ctx, insertOutbox, e.ID, e.Type, e.Version, e.Source, e.CorrelationID,
+		args = append(args, e.ID, e.Type, e.Version, e.Source, e.CorrelationID,
 			e.Timestamp.UTC(), r.AggregateID, r.Partition, string(e.Data), r.Traceparent, r.CreatedAt.UTC())
-		if err != nil {
-			return fmt.Errorf("insert outbox event %s: %w", e.ID, err)
-		}
+	}
+	if _, err := tx.ExecContext(ctx, insertStatement(len(recs)), args...); err != nil {
+		return fmt.Errorf("insert outbox event %s: %w", recordIDs(recs), err)
 	}
 	return nil
+}
+
+// recordIDs names the events of recs for an error message.
+func recordIDs(recs []eventbus.OutboxRecord) string {
+	ids := make([]string, len(recs))
+	for i, r := range recs {
+		ids[i] = r.Event.ID
+	}
+	return strings.Join(ids, ", ")
 }
 
 // Notify queues a NOTIFY on NotifyChannel with the service as payload; the

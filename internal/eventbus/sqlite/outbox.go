@@ -31,17 +31,43 @@ func NewOutboxStore(db *sqldb.DB) *OutboxStore { return &OutboxStore{db: db} }
 const insertOutbox = `
 INSERT INTO outbox_events (event_id, event_type, event_version, source, correlation_id,
     occurred_at, aggregate_id, partition, event_data, traceparent, status, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`
+VALUES `
 
-// Insert writes recs as pending rows in tx.
+// outboxRow is the VALUES of one row of insertOutbox.
+const outboxRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`
+
+// maxInsertRows bounds the rows of one INSERT, far below the engine's limit
+// on a statement's parameters.
+const maxInsertRows = 500
+
+// outboxColumns is the number of parameters of outboxRow.
+const outboxColumns = 11
+
+// Insert writes recs as pending rows in tx, with one multi-row INSERT per
+// maxInsertRows (the rows take their seq in the order of recs).
 func (s *OutboxStore) Insert(ctx context.Context, tx *sqldb.Tx, recs []eventbus.OutboxRecord) error {
+	for len(recs) > maxInsertRows {
+		if err := s.Insert(ctx, tx, recs[:maxInsertRows]); err != nil {
+			return err
+		}
+		recs = recs[maxInsertRows:]
+	}
+	if len(recs) == 0 {
+		return nil
+	}
+	args := make([]any, 0, len(recs)*outboxColumns)
 	for _, r := range recs {
 		e := r.Event
-		_, err := tx.ExecContext(ctx, insertOutbox, e.ID, e.Type, e.Version, e.Source, e.CorrelationID,
+		args = append(args, e.ID, e.Type, e.Version, e.Source, e.CorrelationID,
 			micros(e.Timestamp), r.AggregateID, r.Partition, string(e.Data), r.Traceparent, micros(r.CreatedAt))
-		if err != nil {
-			return fmt.Errorf("insert outbox event %s: %w", e.ID, err)
+	}
+	query := insertOutbox + strings.TrimSuffix(strings.Repeat(outboxRow+", ", len(recs)), ", ")
+	if _, err := tx.ExecContext(ctx, query, args...); err != nil {
+		ids := make([]string, len(recs))
+		for i, r := range recs {
+			ids[i] = r.Event.ID
 		}
+		return fmt.Errorf("insert outbox event %s: %w", strings.Join(ids, ", "), err)
 	}
 	return nil
 }

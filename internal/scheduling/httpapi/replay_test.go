@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/slotwise/slotwise/internal/app"
 	"github.com/slotwise/slotwise/internal/eventbus"
@@ -68,8 +69,19 @@ func TestReplayEqualsLive(t *testing.T) {
 		f.owner.must(204, "DELETE", base+"/services/"+f.freeID, nil)
 		other := f.owner.must(201, "POST", "/api/v1/businesses", obj{"name": "Second", "subdomain": "second-biz", "timeZone": "Asia/Kathmandu"})
 		f.owner.must(201, "POST", "/api/v1/businesses/"+other["id"].(string)+"/services", obj{"name": "S", "duration": 45, "price": 1000, "currency": "JPY"})
+		// Everything the business service recorded is published, then every
+		// projection consumer has settled all of it.
+		bizDB := f.h.OpenDB(t, "business")
+		eventbustest.AwaitCondition(t, time.Minute, "the business outbox to drain", func() bool {
+			var unpublished int
+			err := bizDB.QueryRowContext(context.Background(), "SELECT count(*) FROM outbox_events WHERE status <> 'published'").Scan(&unpublished)
+			return err == nil && unpublished == 0
+		})
 		for _, c := range []string{"businesses", "services", "staff", "availability"} {
-			eventbustest.AwaitSettled(t, f.h.JS, eventbus.EventStream, "scheduling-"+c)
+			eventbustest.AwaitCondition(t, time.Minute, "scheduling-"+c+" to settle", func() bool {
+				info := eventbustest.ConsumerInfo(t, f.h.JS, eventbus.EventStream, "scheduling-"+c)
+				return info.NumPending == 0 && info.NumAckPending == 0
+			})
 		}
 		db := f.h.OpenDB(t, "scheduling")
 		live := dump(t, db)

@@ -33,7 +33,10 @@ func Migrations() fs.FS {
 // Store is the scheduling.Store on PostgreSQL.
 type Store struct{ db *sqldb.DB }
 
-var _ scheduling.Store = (*Store)(nil)
+var (
+	_ scheduling.Store         = (*Store)(nil)
+	_ scheduling.SettingReader = (*Store)(nil)
+)
 
 // NewStore returns the Store of db (migrated with Migrations).
 func NewStore(db *sqldb.DB) *Store { return &Store{db: db} }

@@ -130,7 +130,7 @@ func Compute(req Request) ([]Slot, error) {
 	if err != nil {
 		return nil, err
 	}
-	var cands []candidate
+	cands := make([]candidate, 0, p.capacity(staff, w))
 	for d := w.first; d.Compare(w.last) <= 0; d = d.AddDays(1) {
 		clock := newDayClock(p.zone, d)
 		dayStart := len(cands)
@@ -145,6 +145,21 @@ func Compute(req Request) ([]Slot, error) {
 		slices.SortFunc(cands[dayStart:], compareCandidates)
 	}
 	return toSlots(cands, staff, p, req), nil
+}
+
+// capacity returns how many starts the staff's opening ranges in the window
+// hold (an upper bound of the candidates), so that the candidates are
+// allocated once; a DST day's extra hour may exceed it, and append grows.
+func (p *plan) capacity(staff []staffPlan, w window) int {
+	n := 0
+	for d := w.first; d.Compare(w.last) <= 0; d = d.AddDays(1) {
+		for i := range staff {
+			for _, r := range staff[i].hours.on(d) {
+				n += int((int64(r.End-r.Start)*minute + p.step - 1) / p.step)
+			}
+		}
+	}
+	return n
 }
 
 // prepareStaff validates the staff, orders them by ID and indexes their busy

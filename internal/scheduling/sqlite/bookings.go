@@ -129,7 +129,7 @@ func (s *Store) Busy(ctx context.Context, staffIDs []string, from, to time.Time)
 	}
 	list, args := in(staffIDs)
 	args = append(args, micros(to), micros(from.Add(-scheduling.MaxBlockedSpan)), micros(from))
-	rows, err := s.q(ctx).QueryContext(ctx, `SELECT staff_id, blocked_start, blocked_end FROM bookings
+	rows, err := s.queryPrepared(ctx, `SELECT staff_id, blocked_start, blocked_end FROM bookings
 		WHERE staff_id IN `+list+` AND status IN ('pending', 'confirmed') AND blocked_start < ? AND blocked_start > ?
 			AND blocked_end > ?
 		ORDER BY blocked_start, staff_id`, args...)

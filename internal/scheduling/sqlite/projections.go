@@ -199,3 +199,105 @@ func (s *Store) ResetProjections(ctx context.Context) error {
 	}
 	return nil
 }
+
+// settingQuery reads a business, one of its services and its staff with
+// their hours: one row per staff member (one row without any), the
+// business and service columns repeated. %s selects the business.
+const settingQuery = `WITH b AS (SELECT ` + businessColumns + ` FROM sched_businesses WHERE %s)
+SELECT b.id, b.owner_id, b.name, b.subdomain, b.time_zone, b.min_notice_minutes, b.horizon_days, b.slot_interval_minutes,
+	COALESCE(s.id, ''), COALESCE(s.name, ''), COALESCE(s.duration_minutes, 0), COALESCE(s.price_minor, 0),
+	COALESCE(s.currency, ''), COALESCE(s.buffer_before, 0), COALESCE(s.buffer_after, 0),
+	COALESCE(s.requires_payment, 0), s.min_notice_minutes, s.horizon_days, s.slot_interval_minutes,
+	COALESCE(st.id, ''), COALESCE(st.name, ''), COALESCE(st.service_ids, '[]'), COALESCE(st.implicit, 0),
+	a.staff_id IS NOT NULL, COALESCE(a.business_id, ''), COALESCE(a.time_zone, ''), COALESCE(a.weekly, '[]'),
+	COALESCE(a.overrides, '[]')
+FROM b
+LEFT JOIN sched_services s ON s.id = ?2 AND s.business_id = b.id
+LEFT JOIN sched_staff st ON st.business_id = b.id AND (?3 = '' OR st.id = ?3)
+LEFT JOIN sched_availability a ON a.staff_id = st.id
+ORDER BY st.id`
+
+var (
+	settingByID        = fmt.Sprintf(settingQuery, `id = ?1`)
+	settingBySubdomain = fmt.Sprintf(settingQuery, `subdomain = ?1 ORDER BY id LIMIT 1`)
+)
+
+// Setting reads a business, one of its services and its staff with their
+// hours in one query.
+func (s *Store) Setting(ctx context.Context, q scheduling.SettingQuery) (scheduling.Setting, error) {
+	query, key := settingByID, q.BusinessID
+	if q.BusinessID == "" {
+		query, key = settingBySubdomain, q.Subdomain
+	}
+	rows, err := s.queryPrepared(ctx, query, key, q.ServiceID, q.StaffID)
+	if err != nil {
+		return scheduling.Setting{}, fmt.Errorf("load setting: %w", err)
+	}
+	defer rows.Close()
+	var out scheduling.Setting
+	found := false
+	for rows.Next() {
+		if err := scanSettingRow(rows, &out); err != nil {
+			return scheduling.Setting{}, fmt.Errorf("load setting: %w", err)
+		}
+		found = true
+	}
+	if err := rows.Err(); err != nil {
+		return scheduling.Setting{}, fmt.Errorf("load setting: %w", err)
+	}
+	if !found {
+		return scheduling.Setting{}, scheduling.ErrNotFound
+	}
+	return out, nil
+}
+
+// scanSettingRow adds one row of settingQuery to out.
+func scanSettingRow(row scanner, out *scheduling.Setting) error {
+	var (
+		b                             scheduling.Business
+		o                             scheduling.Offering
+		st                            scheduling.Staff
+		a                             scheduling.Availability
+		hasHours                      bool
+		notice, horizon, interval     sql.NullInt64
+		serviceIDs, weekly, overrides []byte
+	)
+	err := row.Scan(&b.ID, &b.OwnerID, &b.Name, &b.Subdomain, &b.TimeZone, &b.Rules.MinNoticeMinutes, &b.Rules.HorizonDays,
+		&b.Rules.SlotIntervalMinutes,
+		&o.ID, &o.Name, &o.DurationMinutes, &o.PriceMinor, &o.Currency, &o.BufferBefore, &o.BufferAfter,
+		&o.RequiresPayment, &notice, &horizon, &interval,
+		&st.ID, &st.Name, &serviceIDs, &st.Implicit,
+		&hasHours, &a.BusinessID, &a.TimeZone, &weekly, &overrides)
+	if err != nil {
+		return err
+	}
+	out.Business = b
+	if o.ID != "" && out.Offering.ID == "" {
+		o.BusinessID = b.ID
+		o.Rules = scheduling.RuleOverrides{MinNoticeMinutes: intPtr(notice), HorizonDays: intPtr(horizon), SlotIntervalMinutes: intPtr(interval)}
+		out.Offering = o
+	}
+	if st.ID == "" {
+		return nil
+	}
+	st.BusinessID = b.ID
+	if err := json.Unmarshal(serviceIDs, &st.ServiceIDs); err != nil {
+		return fmt.Errorf("staff %s service_ids: %w", st.ID, err)
+	}
+	out.Staff = append(out.Staff, st)
+	if !hasHours {
+		return nil
+	}
+	a.StaffID = st.ID
+	if err := json.Unmarshal(weekly, &a.Weekly); err != nil {
+		return fmt.Errorf("availability %s weekly: %w", a.StaffID, err)
+	}
+	if err := json.Unmarshal(overrides, &a.Overrides); err != nil {
+		return fmt.Errorf("availability %s overrides: %w", a.StaffID, err)
+	}
+	if out.Hours == nil {
+		out.Hours = map[string]scheduling.Availability{}
+	}
+	out.Hours[a.StaffID] = a
+	return nil
+}

@@ -13,8 +13,10 @@ import (
 	"database/sql"
 	"embed"
 	"errors"
+	"fmt"
 	"io/fs"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/slotwise/slotwise/internal/scheduling"
@@ -34,12 +36,47 @@ func Migrations() fs.FS {
 }
 
 // Store is the scheduling.Store on SQLite.
-type Store struct{ db *sqldb.DB }
+type Store struct {
+	db    *sqldb.DB
+	stmts sync.Map // query text -> *sql.Stmt, see queryPrepared
+}
 
-var _ scheduling.Store = (*Store)(nil)
+var (
+	_ scheduling.Store         = (*Store)(nil)
+	_ scheduling.SettingReader = (*Store)(nil)
+)
 
 // NewStore returns the Store of db (migrated with Migrations).
 func NewStore(db *sqldb.DB) *Store { return &Store{db: db} }
+
+// queryPrepared runs a query of the hot read paths (slot search, booking)
+// through a statement prepared once: the driver does not cache them, and
+// parsing a query costs about as much as running a small one. In the
+// transaction ctx carries the statement is rebound to it (the database's
+// one connection, where it is already prepared); a statement not prepared
+// yet is then run as a plain query, since preparing it outside the
+// transaction would wait for the connection the transaction holds.
+func (s *Store) queryPrepared(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	tx := sqldb.TxFrom(ctx)
+	st, ok := s.stmts.Load(query)
+	switch {
+	case ok && tx != nil:
+		return tx.StmtContext(ctx, st.(*sql.Stmt)).QueryContext(ctx, args...)
+	case ok:
+		return st.(*sql.Stmt).QueryContext(ctx, args...)
+	case tx != nil:
+		return tx.QueryContext(ctx, query, args...)
+	}
+	stmt, err := s.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	if prev, loaded := s.stmts.LoadOrStore(query, stmt); loaded {
+		_ = stmt.Close() // a concurrent caller stored one first; its statement serves
+		stmt = prev.(*sql.Stmt)
+	}
+	return stmt.QueryContext(ctx, args...)
+}
 
 // querier is what a *sql.DB and a transaction have in common.
 type querier interface {

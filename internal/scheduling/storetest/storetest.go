@@ -33,6 +33,7 @@ func Run(t *testing.T, newStore func(t *testing.T) scheduling.Store) {
 		{"business_bookings_filters", testBusinessBookings},
 		{"idempotency_claim_once", testIdempotency},
 		{"due_holds_claimed_once", testHolds},
+		{"setting_joins_business_service_staff_hours", testSetting},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.f(t, newStore(t)) })
@@ -411,4 +412,47 @@ func bookingIDs(bs []scheduling.Booking) []string {
 		out = append(out, b.ID)
 	}
 	return out
+}
+
+// testSetting checks SettingReader.Setting against the separate reads: a
+// business by id or subdomain, only its own service and staff, the staff
+// by id with their hours, and ErrNotFound for a missing business.
+func testSetting(t *testing.T, s scheduling.Store) {
+	r, ok := s.(scheduling.SettingReader)
+	if !ok {
+		t.Skip("the store reads no setting in one query")
+	}
+	ctx := context.Background()
+	b := scheduling.Business{ID: "biz_1", OwnerID: "user_1", Name: "B", Subdomain: "bee", TimeZone: "Europe/Berlin", Rules: scheduling.Rules{MinNoticeMinutes: 60, HorizonDays: 30, SlotIntervalMinutes: 15}}
+	o := scheduling.Offering{ID: "svc_1", BusinessID: "biz_1", Name: "Cut", DurationMinutes: 45, PriceMinor: 4990, Currency: "EUR",
+		BufferBefore: 5, BufferAfter: 10, RequiresPayment: true, Rules: scheduling.RuleOverrides{SlotIntervalMinutes: ptr(30)}}
+	ada := scheduling.Staff{ID: "staff_2", BusinessID: "biz_1", Name: "Ada", ServiceIDs: []string{"svc_1"}}
+	owner := scheduling.Staff{ID: "staff_1", BusinessID: "biz_1", Name: "Owner", ServiceIDs: []string{}, Implicit: true}
+	av := scheduling.Availability{StaffID: "staff_2", BusinessID: "biz_1", TimeZone: "Europe/Berlin",
+		Weekly:    []event.WeeklyInterval{{Weekday: 1, Start: "09:00", End: "17:00"}},
+		Overrides: []event.DateOverride{{Date: "2030-12-24", Closed: true}}}
+	must(t, s.PutBusiness(ctx, b))
+	must(t, s.PutOffering(ctx, o))
+	must(t, s.PutStaff(ctx, ada))
+	must(t, s.PutStaff(ctx, owner))
+	must(t, s.PutAvailability(ctx, av))
+	other := scheduling.Business{ID: "biz_2", OwnerID: "user_2", Name: "C", Subdomain: "cee", TimeZone: "UTC", Rules: b.Rules}
+	must(t, s.PutBusiness(ctx, other))
+	must(t, s.PutOffering(ctx, scheduling.Offering{ID: "svc_2", BusinessID: "biz_2", Name: "X", DurationMinutes: 30, Currency: "EUR"}))
+	must(t, s.PutStaff(ctx, scheduling.Staff{ID: "staff_3", BusinessID: "biz_2", Name: "Z", ServiceIDs: []string{"svc_2"}}))
+
+	all := scheduling.Setting{Business: b, Offering: o, Staff: []scheduling.Staff{owner, ada}, Hours: map[string]scheduling.Availability{"staff_2": av}}
+	equal(t, "by id", get(r.Setting(ctx, scheduling.SettingQuery{BusinessID: "biz_1", ServiceID: "svc_1"}))(t), all)
+	equal(t, "by subdomain", get(r.Setting(ctx, scheduling.SettingQuery{Subdomain: "bee", ServiceID: "svc_1"}))(t), all)
+	one := scheduling.Setting{Business: b, Offering: o, Staff: []scheduling.Staff{ada}, Hours: map[string]scheduling.Availability{"staff_2": av}}
+	equal(t, "one staff member", get(r.Setting(ctx, scheduling.SettingQuery{BusinessID: "biz_1", ServiceID: "svc_1", StaffID: "staff_2"}))(t), one)
+	noHours := get(r.Setting(ctx, scheduling.SettingQuery{BusinessID: "biz_1", ServiceID: "svc_1", StaffID: "staff_1"}))(t)
+	equal(t, "member without hours", noHours.Staff, []scheduling.Staff{owner})
+	equal(t, "member without hours: hours", len(noHours.Hours), 0)
+	foreign := get(r.Setting(ctx, scheduling.SettingQuery{BusinessID: "biz_1", ServiceID: "svc_2", StaffID: "staff_3"}))(t)
+	equal(t, "another business's service and staff", foreign, scheduling.Setting{Business: b})
+	equal(t, "other business", get(r.Setting(ctx, scheduling.SettingQuery{Subdomain: "cee", ServiceID: "svc_1"}))(t).Offering, scheduling.Offering{})
+	if _, err := r.Setting(ctx, scheduling.SettingQuery{BusinessID: "biz_9", ServiceID: "svc_1"}); !errors.Is(err, scheduling.ErrNotFound) {
+		t.Errorf("missing business: %v, want ErrNotFound", err)
+	}
 }

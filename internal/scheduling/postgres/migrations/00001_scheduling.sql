@@ -91,7 +91,9 @@ CREATE TABLE bookings (
     CONSTRAINT bookings_no_overlap EXCLUDE USING gist (staff_id WITH =, blocked WITH &&)
         WHERE (status IN ('pending', 'confirmed'))
 );
-CREATE INDEX bookings_staff_blocked ON bookings (staff_id, blocked_start) WHERE status IN ('pending', 'confirmed');
+-- The busy range query; blocked_end is included so it can be answered from
+-- the index alone.
+CREATE INDEX bookings_staff_blocked ON bookings (staff_id, blocked_start) INCLUDE (blocked_end) WHERE status IN ('pending', 'confirmed');
 CREATE INDEX bookings_business_start ON bookings (business_id, start_at);
 CREATE INDEX bookings_hold ON bookings (hold_until) WHERE status = 'pending';
 
