@@ -1,8 +1,8 @@
 package business
 
 import (
-	"github.com/slotwise/slotwise/internal/business/money"
 	"github.com/slotwise/slotwise/internal/event"
+	"github.com/slotwise/slotwise/internal/money"
 )
 
 // Payload builders: the events' shapes of the domain types.

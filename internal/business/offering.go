@@ -8,7 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/slotwise/slotwise/internal/apperr"
-	"github.com/slotwise/slotwise/internal/business/money"
+	"github.com/slotwise/slotwise/internal/money"
 )
 
 // Offering is a service a business sells (the API's and the events'

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/slotwise/slotwise/internal/event"
-	"github.com/slotwise/slotwise/internal/payment/money"
+	"github.com/slotwise/slotwise/internal/money"
 )
 
 // ErrBadBooking is a booking.created whose amount or currency cannot be
@@ -64,7 +64,7 @@ func (s *Service) newPayment(ctx context.Context, bc event.BookingCreated) (Paym
 	if cur == "" {
 		cur = s.currency
 	}
-	amount, err := money.FromMajor(bc.TotalAmount, cur)
+	amount, err := money.FromFloat(bc.TotalAmount, cur)
 	if err != nil {
 		return Payment{}, fmt.Errorf("%w: booking %s: %w", ErrBadBooking, bc.BookingID, err)
 	}
@@ -167,20 +167,20 @@ func (s *Service) saveRefund(ctx context.Context, p *Payment, amount int64, ref,
 	}
 	return s.record(ctx, *p, event.TypePaymentRefunded, event.PaymentRefunded{
 		PaymentID: p.ID, RefundID: r.ID, BookingID: p.BookingID, BusinessID: p.BusinessID, ClientID: p.ClientID,
-		Amount: money.ToMajor(amount, p.Currency), Currency: p.Currency, Reason: reason,
+		Amount: money.Float(amount, p.Currency), Currency: p.Currency, Reason: reason,
 	})
 }
 
 func succeeded(p Payment) event.PaymentSucceeded {
 	return event.PaymentSucceeded{
 		PaymentID: p.ID, PaymentIntentID: p.ProviderRef, BookingID: p.BookingID, BusinessID: p.BusinessID,
-		ClientID: p.ClientID, Amount: money.ToMajor(p.Amount, p.Currency), Currency: p.Currency, Method: p.Method,
+		ClientID: p.ClientID, Amount: money.Float(p.Amount, p.Currency), Currency: p.Currency, Method: p.Method,
 	}
 }
 
 func failed(p Payment) event.PaymentFailed {
 	return event.PaymentFailed{
 		PaymentID: p.ID, PaymentIntentID: p.ProviderRef, BookingID: p.BookingID, BusinessID: p.BusinessID,
-		ClientID: p.ClientID, Amount: money.ToMajor(p.Amount, p.Currency), Currency: p.Currency, FailureReason: p.FailureReason,
+		ClientID: p.ClientID, Amount: money.Float(p.Amount, p.Currency), Currency: p.Currency, FailureReason: p.FailureReason,
 	}
 }

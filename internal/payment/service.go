@@ -9,7 +9,7 @@ import (
 
 	"github.com/slotwise/slotwise/internal/apperr"
 	"github.com/slotwise/slotwise/internal/event"
-	"github.com/slotwise/slotwise/internal/payment/money"
+	"github.com/slotwise/slotwise/internal/money"
 )
 
 // Options configure a Service.

@@ -15,7 +15,7 @@ import (
 
 	"github.com/slotwise/slotwise/internal/apperr"
 	"github.com/slotwise/slotwise/internal/event"
-	"github.com/slotwise/slotwise/internal/scheduling/money"
+	"github.com/slotwise/slotwise/internal/money"
 	"github.com/slotwise/slotwise/internal/scheduling/slots"
 )
 

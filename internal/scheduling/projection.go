@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/slotwise/slotwise/internal/event"
-	"github.com/slotwise/slotwise/internal/scheduling/money"
+	"github.com/slotwise/slotwise/internal/money"
 )
 
 // ErrBadEvent marks an event the projection cannot apply however often it

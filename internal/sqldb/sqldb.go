@@ -33,6 +33,9 @@ type DB struct {
 	URL string
 }
 
+// PostgresMaxConns is the size of one database's connection pool.
+const PostgresMaxConns = 10
+
 // ErrUnsupportedURL is returned by Open for a URL of an unknown scheme.
 var ErrUnsupportedURL = errors.New("unsupported database URL (want postgres://…, postgresql://… or sqlite:<path>)")
 
@@ -61,8 +64,11 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 	case Postgres:
 		db, err = sql.Open("pgx", rawURL)
 		if err == nil {
-			db.SetMaxOpenConns(32)
-			db.SetMaxIdleConns(32)
+			// Each service of each process has its own pool: five services
+			// × several instances must stay well inside PostgreSQL's
+			// max_connections (100 by default).
+			db.SetMaxOpenConns(PostgresMaxConns)
+			db.SetMaxIdleConns(PostgresMaxConns)
 			db.SetConnMaxIdleTime(5 * time.Minute)
 		}
 	case SQLite:

@@ -14,8 +14,8 @@ import (
 	"github.com/slotwise/slotwise/internal/apperr"
 	"github.com/slotwise/slotwise/internal/authn"
 	api "github.com/slotwise/slotwise/internal/httpapi"
+	"github.com/slotwise/slotwise/internal/money"
 	"github.com/slotwise/slotwise/internal/payment"
-	"github.com/slotwise/slotwise/internal/payment/money"
 )
 
 // OpenAPI is the service's OpenAPI 3 fragment ({"paths", "components"}).
@@ -67,7 +67,7 @@ type paymentBody struct {
 func bodyOf(p payment.Payment) paymentBody {
 	return paymentBody{
 		PaymentID: p.ID, BookingID: p.BookingID, Status: string(p.Status), Provider: p.Provider,
-		Amount: money.ToMajor(p.Amount, p.Currency), Currency: p.Currency, RefundedAmount: money.ToMajor(p.Refunded, p.Currency),
+		Amount: money.Float(p.Amount, p.Currency), Currency: p.Currency, RefundedAmount: money.Float(p.Refunded, p.Currency),
 		ClientSecret: p.ClientSecret, PayURL: p.PayURL, Method: p.Method, FailureReason: p.FailureReason,
 	}
 }

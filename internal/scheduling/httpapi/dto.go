@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/slotwise/slotwise/internal/money"
 	"github.com/slotwise/slotwise/internal/scheduling"
-	"github.com/slotwise/slotwise/internal/scheduling/money"
 )
 
 // bookingBody is POST /api/v1/bookings.

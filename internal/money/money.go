@@ -1,15 +1,18 @@
-// Package money converts prices between their decimal form at the edges
-// (JSON numbers such as 150.00, in major currency units) and the integer
-// minor units (cents) the business service keeps, without float arithmetic.
-// Currencies are ISO 4217 codes with the number of minor digits of
-// golang.org/x/text/currency (JPY 0, EUR 2, BHD 3).
+// Package money is SlotWise's one way to handle amounts: integer minor
+// units (cents; yen for JPY, which has none) inside every service, decimal
+// major-unit numbers (150.00) at the edges — in requests, responses and
+// events. Currencies are ISO 4217 codes with the minor digits of
+// golang.org/x/text/currency. No float arithmetic is done on money: floats
+// appear only where JSON carries a number, and are converted exactly.
 //
-// Arithmetic on amounts does not belong here; nothing needs it yet.
+// It has three users (business, scheduling, payment). Arithmetic on
+// amounts (refund shares, totals) belongs to the services.
 package money
 
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -20,13 +23,16 @@ import (
 // event payloads' type) exactly: 10^15 minor units is below 2^53.
 const MaxMinor int64 = 1_000_000_000_000_000
 
-// Errors of Parse and Digits; match them with errors.Is.
+// Errors of Parse, Digits and FromFloat; match them with errors.Is.
 var (
 	ErrUnknownCurrency = errors.New("unknown currency")
 	ErrNotANumber      = errors.New("not a decimal number")
 	ErrNegative        = errors.New("negative amount")
 	ErrTooManyDecimals = errors.New("more decimals than the currency has")
 	ErrTooLarge        = errors.New("amount too large")
+	// ErrInvalidAmount is FromFloat's: negative, not finite, too large, or
+	// more decimals than the currency has.
+	ErrInvalidAmount = errors.New("invalid amount")
 )
 
 // Digits returns the number of minor digits of an ISO 4217 currency code
@@ -153,4 +159,33 @@ func Format(minor int64, code string) string {
 func Float(minor int64, code string) float64 {
 	f, _ := strconv.ParseFloat(Format(minor, code), 64) // Format writes a valid number
 	return f
+}
+
+// FromFloat converts an amount in major units (an event's number) into
+// minor units. It refuses negative, non-finite and too large amounts and
+// amounts with more decimals than the currency has (1.5 JPY).
+func FromFloat(major float64, code string) (int64, error) {
+	digits, err := Digits(code)
+	if err != nil {
+		return 0, err
+	}
+	if math.IsNaN(major) || math.IsInf(major, 0) || major < 0 {
+		return 0, fmt.Errorf("%w: %v", ErrInvalidAmount, major)
+	}
+	// The shortest decimal text of the float is the number the JSON held.
+	text := strconv.FormatFloat(major, 'f', -1, 64)
+	intPart, frac, _ := strings.Cut(text, ".")
+	if len(strings.TrimRight(frac, "0")) > digits {
+		return 0, fmt.Errorf("%w: %s has more than %d decimals for %s", ErrInvalidAmount, text, digits, code)
+	}
+	frac += strings.Repeat("0", digits-len(frac))
+	all := strings.TrimLeft(intPart+frac[:digits], "0")
+	if all == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(all, 10, 64)
+	if err != nil || n > MaxMinor {
+		return 0, fmt.Errorf("%w: %s too large", ErrInvalidAmount, text)
+	}
+	return n, nil
 }
