@@ -47,3 +47,15 @@ func lockID(component string) int64 {
 	}
 	return h
 }
+
+// MigrationsDir returns the directory dir of an embedded file system, for
+// Migrate: every store package embeds "migrations/*.sql" and hands over
+// that directory. It panics if dir is not in fsys — a build mistake, caught
+// by any test that migrates.
+func MigrationsDir(fsys fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(fsys, dir)
+	if err != nil {
+		panic(fmt.Sprintf("migrations: %v", err))
+	}
+	return sub
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/slotwise/slotwise/internal/auth"
+	"github.com/slotwise/slotwise/internal/sqldb"
 )
 
 //go:embed migrations/*.sql
@@ -20,11 +21,7 @@ var migrations embed.FS
 
 // Migrations returns the auth service's migrations for PostgreSQL.
 func Migrations() fs.FS {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		panic(err) // the directory is embedded: cannot happen
-	}
-	return sub
+	return sqldb.MigrationsDir(migrations, "migrations")
 }
 
 // Store is auth.Store on PostgreSQL.

@@ -13,6 +13,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/slotwise/slotwise/internal/auth"
+	"github.com/slotwise/slotwise/internal/sqldb"
 )
 
 //go:embed migrations/*.sql
@@ -20,11 +21,7 @@ var migrations embed.FS
 
 // Migrations returns the auth service's migrations for SQLite.
 func Migrations() fs.FS {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		panic(err) // the directory is embedded: cannot happen
-	}
-	return sub
+	return sqldb.MigrationsDir(migrations, "migrations")
 }
 
 // Store is auth.Store on SQLite.

@@ -24,11 +24,7 @@ var migrations embed.FS
 
 // Migrations returns the business service's migrations for SQLite.
 func Migrations() fs.FS {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		panic(err) // the directory is embedded: cannot happen
-	}
-	return sub
+	return sqldb.MigrationsDir(migrations, "migrations")
 }
 
 // Store is the business.Store on SQLite.

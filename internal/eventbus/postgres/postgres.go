@@ -6,7 +6,6 @@ package postgres
 import (
 	"context"
 	"embed"
-	"io/fs"
 
 	"github.com/slotwise/slotwise/internal/sqldb"
 )
@@ -16,14 +15,6 @@ var migrations embed.FS
 
 // Migrate creates or updates the event platform's tables in db.
 func Migrate(ctx context.Context, db *sqldb.DB) error {
-	_, err := db.Migrate(ctx, "eventbus", mustSub(migrations, "migrations"))
+	_, err := db.Migrate(ctx, "eventbus", sqldb.MigrationsDir(migrations, "migrations"))
 	return err
-}
-
-func mustSub(fsys fs.FS, dir string) fs.FS {
-	sub, err := fs.Sub(fsys, dir)
-	if err != nil {
-		panic(err) // the directory is embedded: cannot happen
-	}
-	return sub
 }

@@ -24,11 +24,7 @@ var migrations embed.FS
 
 // Migrations returns the notification service's migrations for SQLite.
 func Migrations() fs.FS {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		panic(err) // the directory is embedded: cannot happen
-	}
-	return sub
+	return sqldb.MigrationsDir(migrations, "migrations")
 }
 
 // Store is the notification.Store on SQLite.
@@ -39,27 +35,13 @@ var _ notification.Store = (*Store)(nil)
 // NewStore returns the Store of db (migrated with Migrations).
 func NewStore(db *sqldb.DB) *Store { return &Store{db: db} }
 
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 // q returns the transaction ctx carries, or the database. SQLite has one
 // connection: inside a transaction everything must go through it.
-func (s *Store) q(ctx context.Context) querier {
-	if tx := sqldb.TxFrom(ctx); tx != nil {
-		return tx
-	}
-	return s.db
-}
+func (s *Store) q(ctx context.Context) sqldb.Querier { return s.db.Conn(ctx) }
 
 // Atomically runs fn in the transaction ctx carries, or in a new one.
 func (s *Store) Atomically(ctx context.Context, fn func(ctx context.Context) error) error {
-	if sqldb.TxFrom(ctx) != nil {
-		return fn(ctx)
-	}
-	return s.db.InTx(ctx, func(ctx context.Context, _ *sqldb.Tx) error { return fn(ctx) })
+	return s.db.Atomically(ctx, fn)
 }
 
 // interpretError maps SQLite errors to the notification package's

@@ -28,11 +28,7 @@ var migrations embed.FS
 
 // Migrations returns the payment service's migrations for PostgreSQL.
 func Migrations() fs.FS {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		panic(err) // the directory is embedded: cannot happen
-	}
-	return sub
+	return sqldb.MigrationsDir(migrations, "migrations")
 }
 
 // Store is the payment.Store on PostgreSQL.
@@ -46,20 +42,8 @@ func NewStore(db *sqldb.DB) *Store { return &Store{db: db} }
 // forUpdate locks the rows read until the transaction ends.
 const forUpdate = " FOR UPDATE"
 
-// querier is what a *sql.DB and a transaction have in common.
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 // q returns the transaction ctx carries, or the database.
-func (s *Store) q(ctx context.Context) querier {
-	if tx := sqldb.TxFrom(ctx); tx != nil {
-		return tx
-	}
-	return s.db
-}
+func (s *Store) q(ctx context.Context) sqldb.Querier { return s.db.Conn(ctx) }
 
 func (s *Store) exec(ctx context.Context, query string, args ...any) error {
 	_, err := s.q(ctx).ExecContext(ctx, rebind(query), args...)
@@ -80,10 +64,7 @@ func (s *Store) rows(ctx context.Context, query string, args ...any) (*sql.Rows,
 
 // Atomically runs fn in the transaction ctx carries, or in a new one.
 func (s *Store) Atomically(ctx context.Context, fn func(ctx context.Context) error) error {
-	if sqldb.TxFrom(ctx) != nil {
-		return fn(ctx)
-	}
-	return s.db.InTx(ctx, func(ctx context.Context, _ *sqldb.Tx) error { return fn(ctx) })
+	return s.db.Atomically(ctx, fn)
 }
 
 // rebind turns the shared SQL's ? placeholders into $1, $2, ….
