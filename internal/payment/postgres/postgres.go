@@ -1,17 +1,14 @@
-// Package postgres is the payment service's Store on PostgreSQL: its
-// tables and embedded migrations, the SQL, and the translation of
-// PostgreSQL's errors (SQLSTATE) into the payment package's sentinel
-// errors. It mirrors package sqlite file for file (store.go is the same
-// SQL, its ? placeholders rebound to $n); business rules do not belong
-// here.
+// Package postgres is the payment service's Store on PostgreSQL: its tables
+// and embedded migrations, and the dialect the shared SQL of package
+// sqlstore needs here ($n placeholders, FOR UPDATE, timestamptz, and
+// the translation of PostgreSQL's errors into the payment package's sentinel
+// errors). It mirrors package sqlite; business rules do not belong here.
 package postgres
 
 import (
-	"context"
 	"database/sql"
 	"embed"
 	"errors"
-	"fmt"
 	"io/fs"
 	"strconv"
 	"strings"
@@ -20,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/slotwise/slotwise/internal/payment"
+	"github.com/slotwise/slotwise/internal/payment/sqlstore"
 	"github.com/slotwise/slotwise/internal/sqldb"
 )
 
@@ -31,40 +29,15 @@ func Migrations() fs.FS {
 	return sqldb.MigrationsDir(migrations, "migrations")
 }
 
-// Store is the payment.Store on PostgreSQL.
-type Store struct{ db *sqldb.DB }
-
-var _ payment.Store = (*Store)(nil)
-
-// NewStore returns the Store of db (migrated with Migrations).
-func NewStore(db *sqldb.DB) *Store { return &Store{db: db} }
-
-// forUpdate locks the rows read until the transaction ends.
-const forUpdate = " FOR UPDATE"
-
-// q returns the transaction ctx carries, or the database.
-func (s *Store) q(ctx context.Context) sqldb.Querier { return s.db.Conn(ctx) }
-
-func (s *Store) exec(ctx context.Context, query string, args ...any) error {
-	_, err := s.q(ctx).ExecContext(ctx, rebind(query), args...)
-	return interpretError(err)
-}
-
-func (s *Store) result(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return s.q(ctx).ExecContext(ctx, rebind(query), args...)
-}
-
-func (s *Store) row(ctx context.Context, query string, args ...any) *sql.Row {
-	return s.q(ctx).QueryRowContext(ctx, rebind(query), args...)
-}
-
-func (s *Store) rows(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return s.q(ctx).QueryContext(ctx, rebind(query), args...)
-}
-
-// Atomically runs fn in the transaction ctx carries, or in a new one.
-func (s *Store) Atomically(ctx context.Context, fn func(ctx context.Context) error) error {
-	return s.db.Atomically(ctx, fn)
+// NewStore returns the payment Store of db (migrated with Migrations):
+// the shared SQL of package sqlstore in PostgreSQL's dialect.
+func NewStore(db *sqldb.DB) *sqlstore.Store {
+	return sqlstore.New(db, sqlstore.Dialect{
+		Rebind:    rebind,
+		ForUpdate: " FOR UPDATE", // locks the rows read until the transaction ends
+		TS:        func(t time.Time) any { return t.UTC() },
+		Err:       interpretError,
+	})
 }
 
 // rebind turns the shared SQL's ? placeholders into $1, $2, ….
@@ -95,31 +68,4 @@ func interpretError(err error) error {
 		return errors.Join(payment.ErrDuplicate, err)
 	}
 	return err
-}
-
-// ts is an instant as stored: a timestamptz.
-func ts(t time.Time) any { return t.UTC() }
-
-// nullTS is ts, or NULL for the zero time.
-func nullTS(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return ts(t)
-}
-
-// instant scans a stored instant (NULL: the zero time).
-type instant struct{ t time.Time }
-
-// Scan implements sql.Scanner.
-func (i *instant) Scan(src any) error {
-	switch v := src.(type) {
-	case nil:
-		i.t = time.Time{}
-	case time.Time:
-		i.t = v.UTC()
-	default:
-		return fmt.Errorf("instant: unexpected %T", src)
-	}
-	return nil
 }

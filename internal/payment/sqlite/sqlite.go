@@ -1,16 +1,14 @@
-// Package sqlite is the payment service's Store on SQLite: its tables and
-// embedded migrations, the SQL, and the translation of SQLite's errors
-// into the payment package's sentinel errors. It mirrors package postgres
-// file for file (store.go is the same SQL); business rules do not belong
-// here.
+// Package sqlite is the payment service's Store on SQLite: its tables
+// and embedded migrations, and the dialect the shared SQL of package
+// sqlstore needs here (no row locks, instants as integer microseconds, and
+// the translation of SQLite's errors into the payment package's sentinel
+// errors). It mirrors package postgres; business rules do not belong here.
 package sqlite
 
 import (
-	"context"
 	"database/sql"
 	"embed"
 	"errors"
-	"fmt"
 	"io/fs"
 	"time"
 
@@ -18,6 +16,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/slotwise/slotwise/internal/payment"
+	"github.com/slotwise/slotwise/internal/payment/sqlstore"
 	"github.com/slotwise/slotwise/internal/sqldb"
 )
 
@@ -29,41 +28,14 @@ func Migrations() fs.FS {
 	return sqldb.MigrationsDir(migrations, "migrations")
 }
 
-// Store is the payment.Store on SQLite.
-type Store struct{ db *sqldb.DB }
-
-var _ payment.Store = (*Store)(nil)
-
-// NewStore returns the Store of db (migrated with Migrations).
-func NewStore(db *sqldb.DB) *Store { return &Store{db: db} }
-
-// forUpdate is empty: SQLite's write transaction is already exclusive.
-const forUpdate = ""
-
-// q returns the transaction ctx carries, or the database. SQLite has one
-// connection: inside a transaction everything must go through it.
-func (s *Store) q(ctx context.Context) sqldb.Querier { return s.db.Conn(ctx) }
-
-func (s *Store) exec(ctx context.Context, query string, args ...any) error {
-	_, err := s.q(ctx).ExecContext(ctx, query, args...)
-	return interpretError(err)
-}
-
-func (s *Store) result(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return s.q(ctx).ExecContext(ctx, query, args...)
-}
-
-func (s *Store) row(ctx context.Context, query string, args ...any) *sql.Row {
-	return s.q(ctx).QueryRowContext(ctx, query, args...)
-}
-
-func (s *Store) rows(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return s.q(ctx).QueryContext(ctx, query, args...)
-}
-
-// Atomically runs fn in the transaction ctx carries, or in a new one.
-func (s *Store) Atomically(ctx context.Context, fn func(ctx context.Context) error) error {
-	return s.db.Atomically(ctx, fn)
+// NewStore returns the payment Store of db (migrated with Migrations):
+// the shared SQL of package sqlstore in SQLite's dialect.
+func NewStore(db *sqldb.DB) *sqlstore.Store {
+	return sqlstore.New(db, sqlstore.Dialect{
+		ForUpdate: "", // SQLite's write transaction is already exclusive
+		TS:        func(t time.Time) any { return t.UnixMicro() },
+		Err:       interpretError,
+	})
 }
 
 // interpretError maps SQLite errors to the payment package's sentinels.
@@ -78,31 +50,4 @@ func interpretError(err error) error {
 		return errors.Join(payment.ErrDuplicate, err)
 	}
 	return err
-}
-
-// ts is an instant as stored: Unix microseconds.
-func ts(t time.Time) any { return t.UnixMicro() }
-
-// nullTS is ts, or NULL for the zero time.
-func nullTS(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return ts(t)
-}
-
-// instant scans a stored instant (NULL: the zero time).
-type instant struct{ t time.Time }
-
-// Scan implements sql.Scanner.
-func (i *instant) Scan(src any) error {
-	switch v := src.(type) {
-	case nil:
-		i.t = time.Time{}
-	case int64:
-		i.t = time.UnixMicro(v).UTC()
-	default:
-		return fmt.Errorf("instant: unexpected %T", src)
-	}
-	return nil
 }

@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
@@ -12,22 +12,22 @@ type scanner interface{ Scan(dest ...any) error }
 
 const bookingColumns = `id, business_id, client_id, start_time, manage_token_hash, state, closed_at, updated_at`
 
-func scanBooking(r scanner) (payment.Booking, error) {
+func (s *Store) scanBooking(r scanner) (payment.Booking, error) {
 	var b payment.Booking
 	var start, closed, updated instant
 	err := r.Scan(&b.ID, &b.BusinessID, &b.ClientID, &start, &b.ManageTokenHash, &b.State, &closed, &updated)
 	b.StartTime, b.ClosedAt, b.UpdatedAt = start.t, closed.t, updated.t
-	return b, interpretError(err)
+	return b, s.d.Err(err)
 }
 
 // LockBooking returns the booking id, locked until the transaction ends.
 func (s *Store) LockBooking(ctx context.Context, id string) (payment.Booking, error) {
-	return scanBooking(s.row(ctx, `SELECT `+bookingColumns+` FROM payment_bookings WHERE id = ?`+forUpdate, id))
+	return s.scanBooking(s.row(ctx, `SELECT `+bookingColumns+` FROM payment_bookings WHERE id = ?`+s.d.ForUpdate, id))
 }
 
 // Booking returns the booking id.
 func (s *Store) Booking(ctx context.Context, id string) (payment.Booking, error) {
-	return scanBooking(s.row(ctx, `SELECT `+bookingColumns+` FROM payment_bookings WHERE id = ?`, id))
+	return s.scanBooking(s.row(ctx, `SELECT `+bookingColumns+` FROM payment_bookings WHERE id = ?`, id))
 }
 
 // PutBooking inserts or replaces b.
@@ -36,7 +36,7 @@ func (s *Store) PutBooking(ctx context.Context, b payment.Booking) error {
 		ON CONFLICT (id) DO UPDATE SET business_id = excluded.business_id, client_id = excluded.client_id,
 		start_time = excluded.start_time, manage_token_hash = excluded.manage_token_hash, state = excluded.state,
 		closed_at = excluded.closed_at, updated_at = excluded.updated_at`,
-		b.ID, b.BusinessID, b.ClientID, ts(b.StartTime), b.ManageTokenHash, b.State, nullTS(b.ClosedAt), ts(b.UpdatedAt))
+		b.ID, b.BusinessID, b.ClientID, s.ts(b.StartTime), b.ManageTokenHash, b.State, s.nullTS(b.ClosedAt), s.ts(b.UpdatedAt))
 	if err != nil {
 		return fmt.Errorf("put booking %s: %w", b.ID, err)
 	}
@@ -46,13 +46,13 @@ func (s *Store) PutBooking(ctx context.Context, b payment.Booking) error {
 const paymentColumns = `id, booking_id, business_id, client_id, amount_minor, currency, provider, provider_ref,
 	client_secret, pay_url, status, method, failure_reason, refunded_minor, correlation_id, created_at, updated_at`
 
-func scanPayment(r scanner) (payment.Payment, error) {
+func (s *Store) scanPayment(r scanner) (payment.Payment, error) {
 	var p payment.Payment
 	var created, updated instant
 	err := r.Scan(&p.ID, &p.BookingID, &p.BusinessID, &p.ClientID, &p.Amount, &p.Currency, &p.Provider, &p.ProviderRef,
 		&p.ClientSecret, &p.PayURL, &p.Status, &p.Method, &p.FailureReason, &p.Refunded, &p.CorrelationID, &created, &updated)
 	p.CreatedAt, p.UpdatedAt = created.t, updated.t
-	return p, interpretError(err)
+	return p, s.d.Err(err)
 }
 
 // CreatePayment inserts p; ErrDuplicate when its booking has a payment.
@@ -60,7 +60,7 @@ func (s *Store) CreatePayment(ctx context.Context, p payment.Payment) error {
 	err := s.exec(ctx, `INSERT INTO payments (`+paymentColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.BookingID, p.BusinessID, p.ClientID, p.Amount, p.Currency, p.Provider, p.ProviderRef,
-		p.ClientSecret, p.PayURL, p.Status, p.Method, p.FailureReason, p.Refunded, p.CorrelationID, ts(p.CreatedAt), ts(p.UpdatedAt))
+		p.ClientSecret, p.PayURL, p.Status, p.Method, p.FailureReason, p.Refunded, p.CorrelationID, s.ts(p.CreatedAt), s.ts(p.UpdatedAt))
 	if err != nil {
 		return fmt.Errorf("insert payment %s: %w", p.ID, err)
 	}
@@ -69,31 +69,31 @@ func (s *Store) CreatePayment(ctx context.Context, p payment.Payment) error {
 
 // Payment returns the payment id.
 func (s *Store) Payment(ctx context.Context, id string) (payment.Payment, error) {
-	return scanPayment(s.row(ctx, `SELECT `+paymentColumns+` FROM payments WHERE id = ?`, id))
+	return s.scanPayment(s.row(ctx, `SELECT `+paymentColumns+` FROM payments WHERE id = ?`, id))
 }
 
 // PaymentByBooking returns the payment of a booking.
 func (s *Store) PaymentByBooking(ctx context.Context, bookingID string) (payment.Payment, error) {
-	return scanPayment(s.row(ctx, `SELECT `+paymentColumns+` FROM payments WHERE booking_id = ?`, bookingID))
+	return s.scanPayment(s.row(ctx, `SELECT `+paymentColumns+` FROM payments WHERE booking_id = ?`, bookingID))
 }
 
 // LockPayment returns the payment id, locked until the transaction ends.
 func (s *Store) LockPayment(ctx context.Context, id string) (payment.Payment, error) {
-	return scanPayment(s.row(ctx, `SELECT `+paymentColumns+` FROM payments WHERE id = ?`+forUpdate, id))
+	return s.scanPayment(s.row(ctx, `SELECT `+paymentColumns+` FROM payments WHERE id = ?`+s.d.ForUpdate, id))
 }
 
 // LockPaymentByRef returns the payment of a provider's intent, locked.
 func (s *Store) LockPaymentByRef(ctx context.Context, provider, ref string) (payment.Payment, error) {
-	return scanPayment(s.row(ctx, `SELECT `+paymentColumns+` FROM payments WHERE provider = ? AND provider_ref = ?`+forUpdate, provider, ref))
+	return s.scanPayment(s.row(ctx, `SELECT `+paymentColumns+` FROM payments WHERE provider = ? AND provider_ref = ?`+s.d.ForUpdate, provider, ref))
 }
 
 // SavePayment writes p's mutable fields.
 func (s *Store) SavePayment(ctx context.Context, p payment.Payment) error {
 	res, err := s.result(ctx, `UPDATE payments SET provider_ref = ?, client_secret = ?, pay_url = ?,
 		status = ?, method = ?, failure_reason = ?, refunded_minor = ?, updated_at = ? WHERE id = ?`,
-		p.ProviderRef, p.ClientSecret, p.PayURL, p.Status, p.Method, p.FailureReason, p.Refunded, ts(p.UpdatedAt), p.ID)
+		p.ProviderRef, p.ClientSecret, p.PayURL, p.Status, p.Method, p.FailureReason, p.Refunded, s.ts(p.UpdatedAt), p.ID)
 	if err != nil {
-		return fmt.Errorf("update payment %s: %w", p.ID, interpretError(err))
+		return fmt.Errorf("update payment %s: %w", p.ID, s.d.Err(err))
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return fmt.Errorf("update payment %s: %w", p.ID, orNotFound(err))
@@ -111,7 +111,7 @@ func orNotFound(err error) error {
 // CreateRefund inserts r.
 func (s *Store) CreateRefund(ctx context.Context, r payment.Refund) error {
 	err := s.exec(ctx, `INSERT INTO payment_refunds (id, payment_id, provider_ref, amount_minor, currency, reason, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, r.ID, r.PaymentID, r.ProviderRef, r.Amount, r.Currency, r.Reason, ts(r.CreatedAt))
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, r.ID, r.PaymentID, r.ProviderRef, r.Amount, r.Currency, r.Reason, s.ts(r.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("insert refund %s: %w", r.ID, err)
 	}
@@ -142,7 +142,7 @@ func (s *Store) Refunds(ctx context.Context, paymentID string) ([]payment.Refund
 // MarkWebhookEvent records a provider's event id; ErrDuplicate when known.
 func (s *Store) MarkWebhookEvent(ctx context.Context, provider, eventID string, at time.Time) error {
 	err := s.exec(ctx, `INSERT INTO payment_webhook_events (provider, event_id, received_at) VALUES (?, ?, ?)`,
-		provider, eventID, ts(at))
+		provider, eventID, s.ts(at))
 	if err != nil {
 		return fmt.Errorf("mark webhook event %s: %w", eventID, err)
 	}
@@ -163,5 +163,5 @@ func (s *Store) PutBusinessOwner(ctx context.Context, businessID, ownerID string
 func (s *Store) BusinessOwner(ctx context.Context, businessID string) (string, error) {
 	var owner string
 	err := s.row(ctx, `SELECT owner_id FROM payment_business_owners WHERE business_id = ?`, businessID).Scan(&owner)
-	return owner, interpretError(err)
+	return owner, s.d.Err(err)
 }
