@@ -89,3 +89,25 @@ func (db *DB) Atomically(ctx context.Context, fn func(ctx context.Context) error
 	}
 	return db.InTx(ctx, func(ctx context.Context, _ *Tx) error { return fn(ctx) })
 }
+
+// Scanner is what *sql.Row and *sql.Rows have in common.
+type Scanner interface{ Scan(dest ...any) error }
+
+// Collect scans every row of rows with scan and closes rows. It returns an
+// empty (non-nil) slice when there are none, so JSON shows [] not null.
+func Collect[T any](rows *sql.Rows, scan func(Scanner) (T, error)) (out []T, err error) {
+	defer func() {
+		if cerr := rows.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	out = []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

@@ -8,12 +8,14 @@ import (
 	"time"
 
 	"github.com/slotwise/slotwise/internal/business"
+	"github.com/slotwise/slotwise/internal/sqldb"
 )
 
 const businessColumns = `id, owner_id, name, subdomain, time_zone, min_notice_minutes, horizon_days,
 	slot_interval_minutes, created_at, updated_at`
 
-type scanner interface{ Scan(dest ...any) error }
+// scanner is a row being scanned.
+type scanner = sqldb.Scanner
 
 func scanBusiness(row scanner) (business.Business, error) {
 	var b business.Business
@@ -56,7 +58,7 @@ func (s *Store) Businesses(ctx context.Context, ownerID string) ([]business.Busi
 	if err != nil {
 		return nil, fmt.Errorf("list businesses: %w", err)
 	}
-	return collect(rows, scanBusiness)
+	return sqldb.Collect(rows, scanBusiness)
 }
 
 // UpdateBusiness applies fn to the business and writes it, in one
@@ -133,7 +135,7 @@ func (s *Store) Offerings(ctx context.Context, businessID string) ([]business.Of
 	if err != nil {
 		return nil, fmt.Errorf("list services: %w", err)
 	}
-	return collect(rows, scanOffering)
+	return sqldb.Collect(rows, scanOffering)
 }
 
 // UpdateOffering applies fn to a service and writes it, in one transaction.
@@ -214,7 +216,7 @@ func (s *Store) Staff(ctx context.Context, businessID string) ([]business.Staff,
 	if err != nil {
 		return nil, fmt.Errorf("list staff: %w", err)
 	}
-	return collect(rows, scanStaff)
+	return sqldb.Collect(rows, scanStaff)
 }
 
 // UpdateStaff replaces a staff member's name and service ids.
@@ -323,23 +325,6 @@ func (s *Store) PutOwner(ctx context.Context, o business.Owner) error {
 		return fmt.Errorf("put owner %s: %w", o.UserID, err)
 	}
 	return nil
-}
-
-// collect scans every row and closes rows.
-func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) (out []T, err error) {
-	defer func() {
-		if cerr := rows.Close(); cerr != nil && err == nil {
-			err = cerr
-		}
-	}()
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }
 
 func nonNil[T any](s []T) []T {

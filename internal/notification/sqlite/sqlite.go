@@ -69,20 +69,8 @@ func (c timeCol) Scan(v any) error {
 	return nil
 }
 
-type scanner interface{ Scan(dest ...any) error }
-
-func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) {
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
+// scanner is a row being scanned.
+type scanner = sqldb.Scanner
 
 // joinDurations stores durations as comma-separated seconds.
 func joinDurations(ds []time.Duration) string {

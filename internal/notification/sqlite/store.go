@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/slotwise/slotwise/internal/notification"
+	"github.com/slotwise/slotwise/internal/sqldb"
 )
 
 // PutRecipient inserts or replaces a recipient.
@@ -144,7 +145,7 @@ func (s *Store) Deliveries(ctx context.Context, recipientID string) ([]notificat
 	if err != nil {
 		return nil, fmt.Errorf("list deliveries: %w", err)
 	}
-	return collect(rows, scanDelivery)
+	return sqldb.Collect(rows, scanDelivery)
 }
 
 const reminderColumns = `id, booking_id, offset_seconds, due_at, status, attempts, last_error`
@@ -182,7 +183,7 @@ func (s *Store) Reminders(ctx context.Context, bookingID string) ([]notification
 	if err != nil {
 		return nil, fmt.Errorf("list reminders: %w", err)
 	}
-	return collect(rows, scanReminder)
+	return sqldb.Collect(rows, scanReminder)
 }
 
 // ClaimDueReminder returns the earliest scheduled reminder due at now.
@@ -234,7 +235,7 @@ func (s *Store) Webhooks(ctx context.Context, businessID string) ([]notification
 	if err != nil {
 		return nil, fmt.Errorf("list webhooks: %w", err)
 	}
-	return collect(rows, scanWebhook)
+	return sqldb.Collect(rows, scanWebhook)
 }
 
 // DeleteWebhook removes a webhook; its deliveries and attempts go with it
@@ -292,7 +293,7 @@ func (s *Store) WebhookDeliveries(ctx context.Context, webhookID string) ([]noti
 	if err != nil {
 		return nil, fmt.Errorf("list webhook deliveries: %w", err)
 	}
-	ds, err := collect(rows, scanWebhookDelivery)
+	ds, err := sqldb.Collect(rows, scanWebhookDelivery)
 	if err != nil {
 		return nil, err
 	}
@@ -310,7 +311,7 @@ func (s *Store) attempts(ctx context.Context, deliveryID string) ([]notification
 	if err != nil {
 		return nil, fmt.Errorf("list webhook attempts: %w", err)
 	}
-	return collect(rows, func(row scanner) (notification.WebhookAttempt, error) {
+	return sqldb.Collect(rows, func(row scanner) (notification.WebhookAttempt, error) {
 		var a notification.WebhookAttempt
 		var us int64
 		err := row.Scan(&a.DeliveryID, &a.Attempt, timeCol{&a.At}, &a.StatusCode, &a.Error, &us)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/slotwise/slotwise/internal/scheduling"
+	"github.com/slotwise/slotwise/internal/sqldb"
 )
 
 const bookingColumns = `id, business_id, service_id, staff_id, client_id, client_name, client_email, client_phone,
@@ -94,7 +95,7 @@ func (s *Store) Busy(ctx context.Context, staffIDs []string, from, to time.Time)
 	if err != nil {
 		return nil, fmt.Errorf("busy ranges: %w", err)
 	}
-	return collect(rows, func(row scanner) (scheduling.Busy, error) {
+	return sqldb.Collect(rows, func(row scanner) (scheduling.Busy, error) {
 		var b scheduling.Busy
 		err := row.Scan(&b.StaffID, &b.Start, &b.End)
 		b.Start, b.End = b.Start.UTC(), b.End.UTC()
@@ -111,7 +112,7 @@ func (s *Store) BusinessBookings(ctx context.Context, businessID string, from, t
 	if err != nil {
 		return nil, fmt.Errorf("list bookings: %w", err)
 	}
-	return collect(rows, scanBooking)
+	return sqldb.Collect(rows, scanBooking)
 }
 
 // ClaimIdempotency inserts the key's record unless it exists; a concurrent
@@ -147,7 +148,7 @@ func (s *Store) ClaimDueHolds(ctx context.Context, now time.Time, limit int) ([]
 	if err != nil {
 		return nil, fmt.Errorf("claim due holds: %w", err)
 	}
-	return collect(rows, scanBooking)
+	return sqldb.Collect(rows, scanBooking)
 }
 
 // NextHold returns the earliest hold end of a pending booking.

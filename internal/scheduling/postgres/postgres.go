@@ -94,18 +94,5 @@ func intPtr(n sql.NullInt64) *int {
 	return &v
 }
 
-type scanner interface{ Scan(dest ...any) error }
-
-// collect scans every row with scan.
-func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) {
-	defer rows.Close()
-	out := []T{}
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
+// scanner is a row being scanned.
+type scanner = sqldb.Scanner

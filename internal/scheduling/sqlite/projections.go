@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/slotwise/slotwise/internal/scheduling"
+	"github.com/slotwise/slotwise/internal/sqldb"
 )
 
 const businessColumns = `id, owner_id, name, subdomain, time_zone, min_notice_minutes, horizon_days, slot_interval_minutes`
@@ -124,7 +125,7 @@ func (s *Store) Staff(ctx context.Context, businessID string) ([]scheduling.Staf
 	if err != nil {
 		return nil, fmt.Errorf("list staff: %w", err)
 	}
-	return collect(rows, scanStaff)
+	return sqldb.Collect(rows, scanStaff)
 }
 
 // DeleteStaff deletes a staff member.
@@ -164,7 +165,7 @@ func (s *Store) Availability(ctx context.Context, staffIDs []string) (map[string
 	if err != nil {
 		return nil, fmt.Errorf("load availability: %w", err)
 	}
-	found, err := collect(rows, scanAvailability)
+	found, err := sqldb.Collect(rows, scanAvailability)
 	if err != nil {
 		return nil, err
 	}
