@@ -72,9 +72,9 @@ type Module struct {
 	New func(d Deps) (Instance, error)
 }
 
-// modules is the module table, in start order. Services get their handlers,
-// routes and migrations in later issues; each already has its database,
-// outbox, relay and consumer runtime.
+// modules is the module table, in start order. Each module gets its own
+// database, outbox, relay and consumer runtime from the App; New adds the
+// service's routes, subscriptions and background loops.
 var modules = []Module{
 	authModule,
 	businessModule,

@@ -49,7 +49,7 @@ func (a *App) openService(ctx context.Context, mod Module) (*service, error) {
 	s := &service{mod: mod, db: db}
 	s.outbox = eventbus.NewOutbox(db, stores.Outbox(db), mod.Name, a.cat, eventbus.OutboxOptions{Clock: a.now})
 	// The relay adds the service attribute itself.
-	s.relay = eventbus.NewRelay(s.outbox, a.js, a.metrics, a.log.With("component", "relay"), a.relayConfig())
+	s.relay = eventbus.NewRelay(s.outbox, eventbus.JetStreamPublisher{JS: a.js}, a.metrics, a.log.With("component", "relay"), a.relayConfig())
 	s.runtime, err = eventbus.NewRuntime(eventbus.RuntimeConfig{
 		JS:      a.js,
 		DB:      db,

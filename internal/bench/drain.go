@@ -78,7 +78,7 @@ func (r *outboxRun) writeAggregate(ctx context.Context, a, k int) error {
 	agg := bookingCreated(a, time.Time{}).BookingID
 	err := r.db.db.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 		for range k {
-			if _, err := r.outbox.Record(ctx, tx, agg, event.TypeBookingCreated, bookingCreated(a, time.Now())); err != nil {
+			if _, err := r.outbox.Record(ctx, agg, event.TypeBookingCreated, bookingCreated(a, time.Now())); err != nil {
 				return err
 			}
 		}

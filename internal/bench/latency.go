@@ -135,7 +135,7 @@ func (r *outboxRun) commitOne(ctx context.Context, i int, commits *stamps) error
 		// Registered before the outbox's own AfterCommit (the relay's
 		// wake-up), so it runs first.
 		tx.AfterCommit(func() { commits.set(id, time.Now()) })
-		ev, err := r.outbox.Record(ctx, tx, b.BookingID, event.TypeBookingCreated, b)
+		ev, err := r.outbox.Record(ctx, b.BookingID, event.TypeBookingCreated, b)
 		id = ev.ID
 		return err
 	})

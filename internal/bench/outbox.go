@@ -245,7 +245,7 @@ func (r *outboxRun) startRelays(ctx context.Context) {
 	ctx, cancel := context.WithCancel(ctx)
 	r.stopRelays, r.relayErrs = cancel, make(chan error, r.cfg.Relays)
 	for range r.cfg.Relays {
-		relay := eventbus.NewRelay(r.outbox, r.nats.js, eventbus.NewMetrics(nil), r.cfg.Log,
+		relay := eventbus.NewRelay(r.outbox, eventbus.JetStreamPublisher{JS: r.nats.js}, eventbus.NewMetrics(nil), r.cfg.Log,
 			eventbus.RelayConfig{BatchSize: r.cfg.Batch})
 		go func() { r.relayErrs <- relay.Run(ctx) }()
 	}

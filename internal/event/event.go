@@ -96,6 +96,13 @@ func New(now time.Time, eventType, version, source, correlationID string, data a
 	}, nil
 }
 
+// Draft is an event a service is about to record: its type and data. The
+// outbox fills in the rest of the envelope.
+type Draft struct {
+	Type string
+	Data any
+}
+
 // ErrNoData is returned by DataAs for an envelope without a data member.
 var ErrNoData = errors.New("event has no data")
 

@@ -225,24 +225,54 @@ func (o *Outbox) records(ctx context.Context, aggregateID string, evs []event.En
 
 // Record builds an event of eventType (at the catalog's newest version, the
 // outbox clock's time, the service as source and the correlation id of ctx
-// or a new one) with data, and Adds it to tx. It returns the envelope
-// recorded.
-func (o *Outbox) Record(ctx context.Context, tx *sqldb.Tx, aggregateID, eventType string, data any) (event.Envelope, error) {
-	version, ok := o.cat.Version(eventType)
-	if !ok {
-		return event.Envelope{}, fmt.Errorf("outbox record: %w %q", catalog.ErrUnknownType, eventType)
+// or a new one) with data, and Adds it to the transaction ctx carries (see
+// sqldb.TxFrom). It returns the envelope recorded. Services record their
+// events through it (or RecordAll): they need no adapter of their own.
+func (o *Outbox) Record(ctx context.Context, aggregateID, eventType string, data any) (event.Envelope, error) {
+	evs, err := o.RecordAll(ctx, aggregateID, event.Draft{Type: eventType, Data: data})
+	if err != nil {
+		return event.Envelope{}, err
+	}
+	return evs[0], nil
+}
+
+// ErrNoTransaction is returned by Record and RecordAll for a context that
+// carries no transaction.
+var ErrNoTransaction = errors.New("outbox record: no transaction in context")
+
+// RecordAll records drafts, events about aggregateID, in order and in one
+// outbox write (one INSERT, one NOTIFY) in the transaction ctx carries.
+// Each envelope is built as Record builds one; the events of one call share
+// the correlation id of ctx, or one new id. Nothing is written unless every
+// event is valid.
+func (o *Outbox) RecordAll(ctx context.Context, aggregateID string, drafts ...event.Draft) ([]event.Envelope, error) {
+	tx := sqldb.TxFrom(ctx)
+	if tx == nil {
+		return nil, ErrNoTransaction
 	}
 	// Microseconds: what both engines store, so the envelope returned is
 	// the one published.
 	now := o.clock().UTC().Truncate(time.Microsecond)
-	ev, err := event.New(now, eventType, version, o.Source(), event.CorrelationID(ctx), data)
-	if err != nil {
-		return event.Envelope{}, fmt.Errorf("outbox record: %w", err)
+	corr := event.CorrelationID(ctx)
+	if corr == "" {
+		corr = event.NewCorrelationID()
 	}
-	if err := o.Add(ctx, tx, aggregateID, ev); err != nil {
-		return event.Envelope{}, err
+	evs := make([]event.Envelope, len(drafts))
+	for i, d := range drafts {
+		version, ok := o.cat.Version(d.Type)
+		if !ok {
+			return nil, fmt.Errorf("outbox record: %w %q", catalog.ErrUnknownType, d.Type)
+		}
+		ev, err := event.New(now, d.Type, version, o.Source(), corr, d.Data)
+		if err != nil {
+			return nil, fmt.Errorf("outbox record: %w", err)
+		}
+		evs[i] = ev
 	}
-	return ev, nil
+	if err := o.Add(ctx, tx, aggregateID, evs...); err != nil {
+		return nil, err
+	}
+	return evs, nil
 }
 
 // Status returns the outbox backlog now.
@@ -253,6 +283,31 @@ func (o *Outbox) Status(ctx context.Context) (OutboxStatus, error) {
 	}
 	st.Service = o.service
 	return st, nil
+}
+
+// Now returns the outbox clock's time.
+func (o *Outbox) Now() time.Time { return o.clock() }
+
+// Committed is signalled (without blocking; one pending signal at most)
+// after a transaction that added events commits in this process: the
+// relay's wake-up.
+func (o *Outbox) Committed() <-chan struct{} { return o.wake }
+
+// Listen calls wake whenever another process commits events to this
+// service's outbox, until ctx is done (see OutboxStore.Listen).
+func (o *Outbox) Listen(ctx context.Context, wake func()) error {
+	return o.store.Listen(ctx, o.service, wake)
+}
+
+// Claim takes and publishes a batch of due rows at the outbox clock's
+// time (see OutboxStore.Claim).
+func (o *Outbox) Claim(ctx context.Context, limit int, retryDelay func(retryCount int) time.Duration, publish PublishFunc) (int, error) {
+	return o.store.Claim(ctx, limit, o.clock(), retryDelay, publish)
+}
+
+// DeletePublished deletes the rows published before before.
+func (o *Outbox) DeletePublished(ctx context.Context, before time.Time) (int64, error) {
+	return o.store.DeletePublished(ctx, before)
 }
 
 // signal wakes this process's relay without blocking: one pending wake-up

@@ -76,7 +76,7 @@ func record(t testing.TB, db *sqldb.DB, o *eventbus.Outbox, aggregate string, n 
 	var ev event.Envelope
 	err := db.InTx(context.Background(), func(ctx context.Context, tx *sqldb.Tx) error {
 		var err error
-		ev, err = o.Record(ctx, tx, aggregate, event.TypeBookingCreated, bookingCreated(aggregate, n))
+		ev, err = o.Record(ctx, aggregate, event.TypeBookingCreated, bookingCreated(aggregate, n))
 		return err
 	})
 	if err != nil {
@@ -348,18 +348,18 @@ func TestOutboxAddCommitsWithTheStateChange(t *testing.T) {
 		}
 		_, _, js := natstest.StartWithStreams(t)
 		o := newOutbox(db, time.Now)
-		startRelay(t, eventbus.NewRelay(o, js, nil, nil, fastRelay()))
+		startRelay(t, eventbus.NewRelay(o, eventbus.JetStreamPublisher{JS: js}, nil, nil, fastRelay()))
 
 		trace := event.NewTrace()
 		tctx := event.WithTrace(event.WithCorrelationID(ctx, "corr_test"), trace)
 		addThing := func(id string, fail error) (event.Envelope, error) {
 			var ev event.Envelope
 			err := db.InTx(tctx, func(ctx context.Context, tx *sqldb.Tx) error {
-				if _, err := tx.ExecContext(ctx, rebind(engine, `INSERT INTO things (id) VALUES (?)`), id); err != nil {
+				if _, err := db.Exec(ctx, `INSERT INTO things (id) VALUES (?)`, id); err != nil {
 					return err
 				}
 				var err error
-				if ev, err = o.Record(ctx, tx, id, event.TypeBookingCreated, bookingCreated(id, 0)); err != nil {
+				if ev, err = o.Record(ctx, id, event.TypeBookingCreated, bookingCreated(id, 0)); err != nil {
 					return err
 				}
 				return fail
@@ -445,8 +445,8 @@ func TestOutboxAddRejectsInvalidEvent(t *testing.T) {
 		// The transaction commits: whatever Add wrote would stay.
 		err = db.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 			addErr = o.Add(ctx, tx, "booking_1", valid, invalid)
-			_, recordErr = o.Record(ctx, tx, "booking_1", event.TypeBookingCreated, data)
-			_, unknownErr = o.Record(ctx, tx, "booking_1", "booking.teleported", data)
+			_, recordErr = o.Record(ctx, "booking_1", event.TypeBookingCreated, data)
+			_, unknownErr = o.Record(ctx, "booking_1", "booking.teleported", data)
 			return nil
 		})
 		if err != nil {
@@ -467,22 +467,46 @@ func TestOutboxAddRejectsInvalidEvent(t *testing.T) {
 	})
 }
 
-// rebind turns ? placeholders into $n for PostgreSQL.
-func rebind(engine sqldb.Engine, q string) string {
-	if engine != sqldb.Postgres {
-		return q
-	}
-	var b strings.Builder
-	n := 0
-	for _, r := range q {
-		if r == '?' {
-			n++
-			fmt.Fprintf(&b, "$%d", n)
-			continue
+func TestOutboxRecordAllWritesOneBatchInTheContextTransaction(t *testing.T) {
+	sqldbtest.ForEachEngine(t, func(t *testing.T, engine sqldb.Engine) {
+		ctx := context.Background()
+		db := migratedDB(t, engine)
+		o := newOutbox(db, time.Now)
+		if _, err := o.Record(ctx, "booking_1", event.TypeBookingCreated, bookingCreated("booking_1", 0)); !errors.Is(err, eventbus.ErrNoTransaction) {
+			t.Fatalf("outside a transaction: %v, want ErrNoTransaction", err)
 		}
-		b.WriteRune(r)
-	}
-	return b.String()
+		var evs []event.Envelope
+		err := db.InTx(ctx, func(ctx context.Context, _ *sqldb.Tx) error {
+			var err error
+			evs, err = o.RecordAll(ctx, "booking_1",
+				event.Draft{Type: event.TypeBookingCreated, Data: bookingCreated("booking_1", 0)},
+				event.Draft{Type: event.TypeBookingConfirmed, Data: event.BookingConfirmed{BookingID: "booking_1", BusinessID: "biz_1", ServiceID: "svc_1", ClientID: "user_1", StartTime: time.Now().UTC(), EndTime: time.Now().UTC().Add(time.Hour)}})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(evs) != 2 || evs[0].CorrelationID == "" || evs[0].CorrelationID != evs[1].CorrelationID ||
+			evs[0].Source != o.Source() || evs[1].Version == "" {
+			t.Fatalf("envelopes = %+v", evs)
+		}
+		if st := outboxStatus(t, o); st.Pending != 2 {
+			t.Fatalf("status = %+v, want 2 pending", st)
+		}
+		// One invalid draft: nothing of the batch is written.
+		_ = db.InTx(ctx, func(ctx context.Context, _ *sqldb.Tx) error {
+			_, err = o.RecordAll(ctx, "booking_2",
+				event.Draft{Type: event.TypeBookingCreated, Data: bookingCreated("booking_2", 0)},
+				event.Draft{Type: event.TypeBookingConfirmed, Data: map[string]string{}})
+			return nil
+		})
+		if !errors.Is(err, catalog.ErrInvalid) {
+			t.Fatalf("invalid batch: %v", err)
+		}
+		if st := outboxStatus(t, o); st.Pending != 2 {
+			t.Fatalf("status = %+v, want still 2 pending", st)
+		}
+	})
 }
 
 func TestClaimable(t *testing.T) {

@@ -8,8 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // RelayConfig configures a Relay; zero fields take their defaults.
@@ -64,7 +62,7 @@ func (c RelayConfig) withDefaults() RelayConfig {
 // number of relays may run on one database.
 type Relay struct {
 	o   *Outbox
-	js  jetstream.JetStream
+	pub Publisher
 	m   *Metrics
 	log *slog.Logger
 	cfg RelayConfig
@@ -81,16 +79,16 @@ type Relay struct {
 // query scans the unpublished rows, too much to repeat after every batch.
 const gaugeEvery = time.Second
 
-// NewRelay returns a relay for o publishing through js. m and log may be
-// nil.
-func NewRelay(o *Outbox, js jetstream.JetStream, m *Metrics, log *slog.Logger, cfg RelayConfig) *Relay {
+// NewRelay returns a relay for o publishing through pub (JetStreamPublisher
+// in production). m and log may be nil.
+func NewRelay(o *Outbox, pub Publisher, m *Metrics, log *slog.Logger, cfg RelayConfig) *Relay {
 	if m == nil {
 		m = NewMetrics(nil)
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Relay{o: o, js: js, m: m, log: log.With("service", o.service), cfg: cfg.withDefaults()}
+	return &Relay{o: o, pub: pub, m: m, log: log.With("service", o.Service()), cfg: cfg.withDefaults()}
 }
 
 // Run publishes until ctx is done: it drains everything due, then waits for
@@ -113,7 +111,7 @@ func (r *Relay) Run(ctx context.Context) error {
 	lastCleanup := time.Time{}
 	for {
 		r.pass(ctx)
-		if now := r.o.clock(); now.Sub(lastCleanup) >= r.cleanupEvery() {
+		if now := r.o.Now(); now.Sub(lastCleanup) >= r.cleanupEvery() {
 			r.cleanup(ctx, now)
 			lastCleanup = now
 		}
@@ -122,7 +120,7 @@ func (r *Relay) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return r.finalFlush(ctx)
-		case <-r.o.wake:
+		case <-r.o.Committed():
 		case <-notified:
 		case <-poll.C:
 		case <-retry.C:
@@ -138,7 +136,7 @@ func (r *Relay) listen(ctx context.Context, wake func()) {
 	backoff := r.cfg.RetryBase
 	for {
 		started := time.Now()
-		err := r.o.store.Listen(ctx, r.o.service, wake)
+		err := r.o.Listen(ctx, wake)
 		if err == nil || ctx.Err() != nil {
 			return
 		}
@@ -181,7 +179,7 @@ func (r *Relay) finalFlush(ctx context.Context) error {
 func (r *Relay) pass(ctx context.Context) {
 	if err := r.drain(ctx); err != nil && ctx.Err() == nil {
 		r.log.Error("outbox relay", "error", err)
-		r.scheduleRetry(r.o.clock().Add(r.cfg.RetryBase))
+		r.scheduleRetry(r.o.Now().Add(r.cfg.RetryBase))
 	}
 	if now := time.Now(); now.Sub(r.gaugesAt) >= gaugeEvery {
 		r.gaugesAt = now
@@ -204,9 +202,9 @@ func (r *Relay) drain(ctx context.Context) error {
 	}
 	for ctx.Err() == nil && !failed {
 		retried = false
-		n, err := r.o.store.Claim(ctx, r.cfg.BatchSize, r.o.clock(), r.retryDelay, publish)
+		n, err := r.o.Claim(ctx, r.cfg.BatchSize, r.retryDelay, publish)
 		if err != nil {
-			return fmt.Errorf("outbox relay %s: %w", r.o.service, err)
+			return fmt.Errorf("outbox relay %s: %w", r.o.Service(), err)
 		}
 		// A short batch took everything due (a retry holds back the rest
 		// of its partition, which is due once the retry went out). Rows
@@ -228,8 +226,8 @@ func (r *Relay) retryDelay(retries int) time.Duration {
 	return min(d, r.cfg.RetryMax)
 }
 
-// publish is the relay's PublishFunc: the batch goes out with
-// PublishMsgAsync and every ack is awaited; acked is the leading run of
+// publish is the relay's PublishFunc: the batch goes out through the
+// Publisher and every ack is awaited; acked is the leading run of
 // successes. A later success after a failure is re-published with the
 // failed row, and JetStream's duplicate window drops it.
 func (r *Relay) publish(ctx context.Context, recs []OutboxRecord) (int, error) {
@@ -241,9 +239,9 @@ func (r *Relay) publish(ctx context.Context, recs []OutboxRecord) (int, error) {
 		if err == nil {
 			err = errors.New("not acknowledged")
 		}
-		r.m.PublishFailed.WithLabelValues(r.o.service).Inc()
+		r.m.PublishFailed.WithLabelValues(r.o.Service()).Inc()
 		failed := recs[acked]
-		r.scheduleRetry(r.o.clock().Add(r.retryDelay(failed.RetryCount)))
+		r.scheduleRetry(r.o.Now().Add(r.retryDelay(failed.RetryCount)))
 		r.log.Warn("outbox publish failed", "count", len(recs), "acked", acked,
 			"event_id", failed.Event.ID, "retry_count", failed.RetryCount+1, "error", err)
 		return acked, err
@@ -252,35 +250,12 @@ func (r *Relay) publish(ctx context.Context, recs []OutboxRecord) (int, error) {
 	return acked, nil
 }
 
-// publishBatch sends recs and waits for their acks (PublishTimeout).
+// publishBatch sends recs through the Publisher, bounded by
+// PublishTimeout.
 func (r *Relay) publishBatch(ctx context.Context, recs []OutboxRecord) (int, error) {
-	futures := make([]jetstream.PubAckFuture, 0, len(recs))
-	var sendErr error
-	for _, rec := range recs {
-		msg, err := NewMsg(rec.Event, rec.Traceparent)
-		if err != nil {
-			sendErr = err
-			break
-		}
-		f, err := r.js.PublishMsgAsync(msg)
-		if err != nil {
-			sendErr = fmt.Errorf("publish %s: %w", rec.Event.ID, err)
-			break
-		}
-		futures = append(futures, f)
-	}
-	wait, cancel := context.WithTimeout(ctx, r.cfg.PublishTimeout)
+	ctx, cancel := context.WithTimeout(ctx, r.cfg.PublishTimeout)
 	defer cancel()
-	for i, f := range futures {
-		select {
-		case <-f.Ok():
-		case err := <-f.Err():
-			return i, fmt.Errorf("publish %s: %w", recs[i].Event.ID, err)
-		case <-wait.Done():
-			return i, fmt.Errorf("publish %s: awaiting ack: %w", recs[i].Event.ID, wait.Err())
-		}
-	}
-	return len(futures), sendErr
+	return r.pub.Publish(ctx, recs)
 }
 
 // scheduleRetry remembers the earliest time a failed row comes due.
@@ -301,14 +276,14 @@ func (r *Relay) armRetry(t *time.Timer) {
 	if at.IsZero() {
 		return
 	}
-	t.Reset(max(at.Sub(r.o.clock()), time.Millisecond))
+	t.Reset(max(at.Sub(r.o.Now()), time.Millisecond))
 }
 
 func (r *Relay) cleanupEvery() time.Duration { return min(time.Hour, r.cfg.Retention) }
 
 // cleanup deletes rows published longer than Retention ago.
 func (r *Relay) cleanup(ctx context.Context, now time.Time) {
-	n, err := r.o.store.DeletePublished(ctx, now.Add(-r.cfg.Retention))
+	n, err := r.o.DeletePublished(ctx, now.Add(-r.cfg.Retention))
 	if err != nil {
 		if ctx.Err() == nil {
 			r.log.Error("outbox retention", "error", err)
@@ -329,8 +304,8 @@ func (r *Relay) updateGauges(ctx context.Context) {
 		}
 		return
 	}
-	r.m.OutboxPending.WithLabelValues(r.o.service).Set(float64(st.Pending + st.Failed))
-	r.m.OutboxOldest.WithLabelValues(r.o.service).Set(st.OldestPendingAge.Seconds())
+	r.m.OutboxPending.WithLabelValues(r.o.Service()).Set(float64(st.Pending + st.Failed))
+	r.m.OutboxOldest.WithLabelValues(r.o.Service()).Set(st.OldestPendingAge.Seconds())
 }
 
 // poke sends on a 1-buffered channel without blocking.

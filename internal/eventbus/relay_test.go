@@ -127,7 +127,7 @@ func TestRelayRepublishesWhatWasNotMarked(t *testing.T) {
 		}
 
 		m := eventbus.NewMetrics(nil)
-		startRelay(t, eventbus.NewRelay(o, js, m, nil, fastRelay()))
+		startRelay(t, eventbus.NewRelay(o, eventbus.JetStreamPublisher{JS: js}, m, nil, fastRelay()))
 		eventbustest.AwaitCondition(t, 10*time.Second, "the outbox to drain", func() bool {
 			st := outboxStatus(t, o)
 			return st.Pending == 0 && st.Failed == 0
@@ -158,7 +158,7 @@ func TestRelaySurvivesNATSOutage(t *testing.T) {
 		}
 		o := newOutbox(db, time.Now)
 		m := eventbus.NewMetrics(nil)
-		startRelay(t, eventbus.NewRelay(o, js, m, nil, fastRelay()))
+		startRelay(t, eventbus.NewRelay(o, eventbus.JetStreamPublisher{JS: js}, m, nil, fastRelay()))
 
 		srv.Shutdown()
 		var want []event.Envelope
@@ -223,7 +223,7 @@ func TestTwoRelaysOnOnePostgres(t *testing.T) {
 		procs[i] = process{db: db, o: newOutbox(db, time.Now), m: eventbus.NewMetrics(nil)}
 		cfg := fastRelay()
 		cfg.PublishTimeout = 5 * time.Second
-		startRelay(t, eventbus.NewRelay(procs[i].o, js, procs[i].m, nil, cfg))
+		startRelay(t, eventbus.NewRelay(procs[i].o, eventbus.JetStreamPublisher{JS: js}, procs[i].m, nil, cfg))
 	}
 
 	const writers, aggregatesPerWriter, eventsPerAggregate, perTx = 10, 10, 100, 5
@@ -288,7 +288,7 @@ func recordMany(db *sqldb.DB, o *eventbus.Outbox, aggregate string, first, n int
 	err := db.InTx(context.Background(), func(ctx context.Context, tx *sqldb.Tx) error {
 		evs = evs[:0]
 		for i := first; i < first+n; i++ {
-			ev, err := o.Record(ctx, tx, aggregate, event.TypeBookingCreated, bookingCreated(aggregate, i))
+			ev, err := o.Record(ctx, aggregate, event.TypeBookingCreated, bookingCreated(aggregate, i))
 			if err != nil {
 				return err
 			}
@@ -312,7 +312,7 @@ func TestRelayWakesUpOnCommit(t *testing.T) {
 		relayOutbox := newOutbox(db, time.Now)
 		cfg := fastRelay()
 		cfg.PollInterval = time.Minute
-		relay := eventbus.NewRelay(relayOutbox, js, nil, nil, cfg)
+		relay := eventbus.NewRelay(relayOutbox, eventbus.JetStreamPublisher{JS: js}, nil, nil, cfg)
 		startRelay(t, relay)
 
 		// On PostgreSQL the writer is another process: its own pool and

@@ -21,7 +21,14 @@ func (db *DB) Migrate(ctx context.Context, component string, fsys fs.FS) (applie
 	switch db.Engine {
 	case Postgres:
 		dialect = goose.DialectPostgres
-		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(lockID(component)))
+		// The lock is per component and schema: instances migrating the
+		// same schema wait for each other, other schemas (a test's own,
+		// another service's) do not.
+		var schema string
+		if err := db.QueryRowContext(ctx, "SELECT current_database() || '.' || current_schema()").Scan(&schema); err != nil {
+			return 0, fmt.Errorf("migrate %s: current schema: %w", component, err)
+		}
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(lockID(schema + "/" + component)))
 		if err != nil {
 			return 0, fmt.Errorf("migrate %s: %w", component, err)
 		}

@@ -31,6 +31,8 @@ type DB struct {
 	// URL is the URL the database was opened with (a SQLite path is
 	// normalised to sqlite:<path>).
 	URL string
+
+	d dialect
 }
 
 // PostgresMaxConns is the size of one database's connection pool.

@@ -248,7 +248,7 @@ func start(ctx context.Context, natsURL, dbURL string) (*process, error) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	p := &process{db: db, nc: nc, js: js, relayed: make(chan error, 1)}
 	p.outbox = eventbus.NewOutbox(db, stores.Outbox(db), service, cat, eventbus.OutboxOptions{})
-	relay := eventbus.NewRelay(p.outbox, js, m, log, eventbus.RelayConfig{})
+	relay := eventbus.NewRelay(p.outbox, eventbus.JetStreamPublisher{JS: js}, m, log, eventbus.RelayConfig{})
 	go func() { p.relayed <- relay.Run(ctx) }()
 	p.runtime, err = eventbus.NewRuntime(eventbus.RuntimeConfig{
 		JS: js, DB: db, Inbox: stores.Inbox(db), Catalog: cat, Metrics: m, Logger: log,
@@ -296,7 +296,7 @@ func child() int {
 			if _, err := tx.ExecContext(ctx, rebind(p.db, "INSERT INTO things (id, n) VALUES (?, ?)"), fmt.Sprintf("%s/%d", agg, n), n); err != nil {
 				return err
 			}
-			ev, err := p.outbox.Record(ctx, tx, agg, event.TypeBookingCreated, event.BookingCreated{
+			ev, err := p.outbox.Record(ctx, agg, event.TypeBookingCreated, event.BookingCreated{
 				BookingID: "bk-" + round + "-" + strconv.Itoa(i), BusinessID: agg, ServiceID: "svc", ClientID: "client",
 				StartTime: time.Now().UTC(), EndTime: time.Now().UTC().Add(time.Hour), TotalAmount: float64(n), RequiresPayment: true,
 			})

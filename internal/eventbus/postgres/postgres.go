@@ -1,6 +1,9 @@
-// Package postgres holds the event platform's tables and SQL for postgres: the
-// outbox (outbox.go) and the consumers' inbox (inbox.go), with their embedded
-// migrations. It mirrors package sqlite file for file.
+// Package postgres holds the event platform's migrations for postgres (the
+// outbox and inbox tables) and the outbox store of this engine. The outbox
+// store stays per engine because its behaviour really differs (advisory
+// lock, LISTEN/NOTIFY, synchronous_commit off for marks); the inbox's SQL is
+// the same on both engines and lives once in eventbus.SQLInbox. It mirrors
+// package sqlite.
 package postgres
 
 import (

@@ -1,6 +1,9 @@
-// Package sqlite holds the event platform's tables and SQL for sqlite: the
-// outbox (outbox.go) and the consumers' inbox (inbox.go), with their embedded
-// migrations. It mirrors package postgres file for file.
+// Package sqlite holds the event platform's migrations for sqlite (the
+// outbox and inbox tables) and the outbox store of this engine. The outbox
+// store stays per engine because its behaviour really differs (the single
+// writer's transaction; no notifications); the inbox's SQL is the same on
+// both engines and lives once in eventbus.SQLInbox. It mirrors package
+// postgres.
 package sqlite
 
 import (

@@ -1,5 +1,8 @@
 // Package stores picks the event platform's store implementations for a
-// database by its engine. It is the only place that knows both engines.
+// database by its engine: the outbox's differ per engine (advisory lock,
+// LISTEN/NOTIFY and synchronous_commit on PostgreSQL; none of them on
+// SQLite), the inbox is one. Service stores need no such switch: their SQL
+// runs on either engine through the sqldb dialect.
 package stores
 
 import (
@@ -31,10 +34,5 @@ func Outbox(db *sqldb.DB) eventbus.OutboxStore {
 	return sqlite.NewOutboxStore(db)
 }
 
-// Inbox returns the inbox store of db's engine.
-func Inbox(db *sqldb.DB) eventbus.InboxStore {
-	if db.Engine == sqldb.Postgres {
-		return postgres.NewInboxStore(db)
-	}
-	return sqlite.NewInboxStore(db)
-}
+// Inbox returns the inbox store of db (the same SQL on both engines).
+func Inbox(db *sqldb.DB) eventbus.InboxStore { return eventbus.NewSQLInbox(db) }
