@@ -3,19 +3,15 @@ package app
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"time"
 
 	"github.com/slotwise/slotwise/internal/eventbus"
 	"github.com/slotwise/slotwise/internal/payment"
 	paymentconsumer "github.com/slotwise/slotwise/internal/payment/consumer"
 	payhttp "github.com/slotwise/slotwise/internal/payment/httpapi"
-	payoutbox "github.com/slotwise/slotwise/internal/payment/outbox"
-	paypg "github.com/slotwise/slotwise/internal/payment/postgres"
 	"github.com/slotwise/slotwise/internal/payment/sandbox"
-	paysqlite "github.com/slotwise/slotwise/internal/payment/sqlite"
+	paysql "github.com/slotwise/slotwise/internal/payment/sqlstore"
 	paystripe "github.com/slotwise/slotwise/internal/payment/stripe"
-	"github.com/slotwise/slotwise/internal/sqldb"
 )
 
 // PaymentConfig configures the payment service.
@@ -63,15 +59,10 @@ func (c Config) validatePayment() error {
 
 // paymentModule wires the payment service into the module table.
 var paymentModule = Module{
-	Name: "payment",
-	Migrations: func(engine sqldb.Engine) fs.FS {
-		if engine == sqldb.Postgres {
-			return paypg.Migrations()
-		}
-		return paysqlite.Migrations()
-	},
-	OpenAPI: payhttp.OpenAPI,
-	New:     newPayment,
+	Name:       "payment",
+	Migrations: paysql.Migrations,
+	OpenAPI:    payhttp.OpenAPI,
+	New:        newPayment,
 }
 
 func newPayment(d Deps) (Instance, error) {
@@ -79,11 +70,7 @@ func newPayment(d Deps) (Instance, error) {
 	if err != nil {
 		return Instance{}, err
 	}
-	var store payment.Store = paysqlite.NewStore(d.DB)
-	if d.DB.Engine == sqldb.Postgres {
-		store = paypg.NewStore(d.DB)
-	}
-	svc, err := payment.NewService(store, payoutbox.New(d.Outbox), payment.Options{
+	svc, err := payment.NewService(paysql.New(d.DB), d.Outbox, payment.Options{
 		Provider: provider, Now: d.Now, Logger: d.Logger,
 		Policy: payment.RefundPolicy{Window: d.Payment.RefundWindow, LatePercent: d.Payment.LateRefundPercent},
 	})

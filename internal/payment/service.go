@@ -72,7 +72,7 @@ func (s *Service) record(ctx context.Context, p Payment, eventType string, data 
 	if p.CorrelationID != "" {
 		ctx = event.WithCorrelationID(ctx, p.CorrelationID)
 	}
-	if err := s.events.Record(ctx, p.ID, eventType, data); err != nil {
+	if _, err := s.events.Record(ctx, p.ID, eventType, data); err != nil {
 		return fmt.Errorf("record %s of %s: %w", eventType, p.ID, err)
 	}
 	return nil

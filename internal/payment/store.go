@@ -3,6 +3,8 @@ package payment
 import (
 	"context"
 	"time"
+
+	"github.com/slotwise/slotwise/internal/event"
 )
 
 // Store is the payment service's persistence. Every method joins the
@@ -46,5 +48,5 @@ type Store interface {
 // Events records events in the transaction ctx carries, so they are
 // published if and only if it commits.
 type Events interface {
-	Record(ctx context.Context, aggregateID, eventType string, data any) error
+	Record(ctx context.Context, aggregateID, eventType string, data any) (event.Envelope, error)
 }

@@ -7,8 +7,6 @@ package consumer
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/slotwise/slotwise/internal/event"
 	"github.com/slotwise/slotwise/internal/eventbus"
@@ -19,58 +17,31 @@ import (
 // and refunds paid ones that are cancelled or expire. One subscription for
 // the three types keeps a booking's events in stream order.
 func Bookings(svc *payment.Service) eventbus.Subscription {
-	return eventbus.Subscription{
-		Name:  "bookings",
-		Types: []string{event.TypeBookingCreated, event.TypeBookingCancelled, event.TypeBookingExpired},
-		Handler: func(ctx context.Context, ev event.Envelope) error {
-			switch ev.Type {
-			case event.TypeBookingCreated:
-				return apply(ctx, ev, svc.ApplyBookingCreated)
-			case event.TypeBookingCancelled:
-				return apply(ctx, ev, func(ctx context.Context, c event.BookingCancelled) error {
-					return svc.ApplyBookingClosed(ctx, payment.Closure{
-						BookingID: c.BookingID, BusinessID: c.BusinessID, ClientID: c.ClientID, StartTime: c.StartTime,
-						State: payment.BookingCancelled, At: ev.Timestamp, Reason: c.Reason,
-					})
-				})
-			case event.TypeBookingExpired:
-				return apply(ctx, ev, func(ctx context.Context, c event.BookingExpired) error {
-					return svc.ApplyBookingClosed(ctx, payment.Closure{
-						BookingID: c.BookingID, BusinessID: c.BusinessID, ClientID: c.ClientID, StartTime: c.StartTime,
-						State: payment.BookingExpired, At: ev.Timestamp, Reason: "expired",
-					})
-				})
-			}
-			return eventbus.Permanent(fmt.Errorf("bookings: unexpected event type %q", ev.Type))
-		},
-	}
+	r := eventbus.NewRouter("bookings").PermanentOn(payment.ErrBadBooking)
+	eventbus.On(r, event.TypeBookingCreated, func(ctx context.Context, _ event.Envelope, d event.BookingCreated) error {
+		return svc.ApplyBookingCreated(ctx, d)
+	})
+	eventbus.On(r, event.TypeBookingCancelled, func(ctx context.Context, ev event.Envelope, d event.BookingCancelled) error {
+		return svc.ApplyBookingClosed(ctx, payment.Closure{
+			BookingID: d.BookingID, BusinessID: d.BusinessID, ClientID: d.ClientID, StartTime: d.StartTime,
+			State: payment.BookingCancelled, At: ev.Timestamp, Reason: d.Reason,
+		})
+	})
+	eventbus.On(r, event.TypeBookingExpired, func(ctx context.Context, ev event.Envelope, d event.BookingExpired) error {
+		return svc.ApplyBookingClosed(ctx, payment.Closure{
+			BookingID: d.BookingID, BusinessID: d.BusinessID, ClientID: d.ClientID, StartTime: d.StartTime,
+			State: payment.BookingExpired, At: ev.Timestamp, Reason: "expired",
+		})
+	})
+	return r.Subscription()
 }
 
 // Owners returns the subscription that keeps the business owner
 // projection (who may see a business's payments).
 func Owners(svc *payment.Service) eventbus.Subscription {
-	return eventbus.Subscription{
-		Name:  "owners",
-		Types: []string{event.TypeBusinessCreated},
-		Handler: func(ctx context.Context, ev event.Envelope) error {
-			return apply(ctx, ev, func(ctx context.Context, b event.BusinessCreated) error {
-				return svc.ApplyBusinessCreated(ctx, b.BusinessID, b.OwnerID)
-			})
-		},
-	}
-}
-
-func apply[T any](ctx context.Context, ev event.Envelope, f func(context.Context, T) error) error {
-	data, err := event.DataAs[T](ev)
-	if err != nil {
-		return eventbus.Permanent(fmt.Errorf("payment: %s %s: %w", ev.Type, ev.ID, err))
-	}
-	err = f(ctx, data)
-	if errors.Is(err, payment.ErrBadBooking) {
-		return eventbus.Permanent(fmt.Errorf("payment: %s %s: %w", ev.Type, ev.ID, err))
-	}
-	if err != nil {
-		return fmt.Errorf("payment: %s %s: %w", ev.Type, ev.ID, err)
-	}
-	return nil
+	r := eventbus.NewRouter("owners")
+	eventbus.On(r, event.TypeBusinessCreated, func(ctx context.Context, _ event.Envelope, d event.BusinessCreated) error {
+		return svc.ApplyBusinessCreated(ctx, d.BusinessID, d.OwnerID)
+	})
+	return r.Subscription()
 }
