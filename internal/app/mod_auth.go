@@ -4,14 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"time"
 
 	"github.com/slotwise/slotwise/internal/auth"
 	authhttp "github.com/slotwise/slotwise/internal/auth/httpapi"
-	authpg "github.com/slotwise/slotwise/internal/auth/postgres"
-	authsqlite "github.com/slotwise/slotwise/internal/auth/sqlite"
+	"github.com/slotwise/slotwise/internal/auth/password"
+	authsql "github.com/slotwise/slotwise/internal/auth/sqlstore"
+	"github.com/slotwise/slotwise/internal/authn"
 	"github.com/slotwise/slotwise/internal/event/catalog"
 	"github.com/slotwise/slotwise/internal/eventbus"
 	"github.com/slotwise/slotwise/internal/eventbus/stores"
@@ -21,15 +21,10 @@ import (
 
 // authModule wires the auth service into the module table.
 var authModule = Module{
-	Name: "auth",
-	Migrations: func(engine sqldb.Engine) fs.FS {
-		if engine == sqldb.Postgres {
-			return authpg.Migrations()
-		}
-		return authsqlite.Migrations()
-	},
-	OpenAPI: authhttp.OpenAPI,
-	New:     newAuth,
+	Name:       "auth",
+	Migrations: authsql.Migrations,
+	OpenAPI:    authhttp.OpenAPI,
+	New:        newAuth,
 }
 
 func newAuth(d Deps) (Instance, error) {
@@ -42,19 +37,24 @@ func newAuth(d Deps) (Instance, error) {
 }
 
 func newAuthService(db *sqldb.DB, outbox *eventbus.Outbox, d Deps) (*auth.Service, error) {
-	var store auth.Store = authsqlite.NewStore()
-	if db.Engine == sqldb.Postgres {
-		store = authpg.NewStore()
-	}
-	hasher, err := auth.NewHasher(0)
+	hasher, err := password.New(0)
 	if err != nil {
 		return nil, err
 	}
-	deps := auth.Deps{DB: db, Store: store, Events: outbox, Hasher: hasher, Now: d.Now, Logger: d.Logger}
-	if d.Tokens != nil { // a nil *authn.Tokens must not become a non-nil Issuer
-		deps.Tokens = d.Tokens
+	deps := auth.Deps{Store: authsql.New(db), Events: outbox, Hasher: hasher, Now: d.Now, Logger: d.Logger}
+	if d.Tokens != nil { // without tokens (the CLI) the service must see no issuer at all
+		deps.Tokens = tokenIssuer{d.Tokens}
 	}
 	return auth.NewService(deps)
+}
+
+// tokenIssuer signs auth's access tokens with authn, which every service
+// verifies them with; auth itself does not import authn.
+type tokenIssuer struct{ tokens *authn.Tokens }
+
+// Issue implements auth.TokenIssuer.
+func (i tokenIssuer) Issue(userID string, role auth.Role) (string, time.Time, error) {
+	return i.tokens.Issue(authn.Principal{UserID: userID, Role: authn.Role(role)})
 }
 
 // CreateUser creates an account of any role (admin included) in the auth

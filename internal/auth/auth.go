@@ -8,7 +8,17 @@ import (
 	"unicode/utf8"
 
 	"github.com/slotwise/slotwise/internal/apperr"
-	"github.com/slotwise/slotwise/internal/authn"
+)
+
+// Role is a user's role. The values are the ones access tokens carry
+// (internal/authn's roles), which the app converts at the issuer.
+type Role string
+
+// The roles.
+const (
+	RoleOwner  Role = "business_owner"
+	RoleClient Role = "client"
+	RoleAdmin  Role = "admin"
 )
 
 // User is an account. Its password hash is kept by the store, never here.
@@ -17,7 +27,7 @@ type User struct {
 	Email     string // normalised: trimmed and lower-case
 	FirstName string
 	LastName  string
-	Role      authn.Role
+	Role      Role
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	// DeletedAt is set once the user deleted the account (the row stays,
@@ -107,7 +117,7 @@ type Registration struct {
 	Password  string
 	FirstName string
 	LastName  string
-	Role      authn.Role
+	Role      Role
 }
 
 // Validate normalises r and checks every field; admin is refused unless
@@ -129,15 +139,15 @@ func (r *Registration) Validate(allowAdmin bool) error {
 	return checkRole(r.Role, allowAdmin)
 }
 
-func checkRole(role authn.Role, allowAdmin bool) error {
+func checkRole(role Role, allowAdmin bool) error {
 	switch {
 	case role == "":
 		return apperr.Field(apperr.Invalid, "role", "role is required (business_owner or client)")
-	case role == authn.RoleOwner, role == authn.RoleClient:
+	case role == RoleOwner, role == RoleClient:
 		return nil
-	case role == authn.RoleAdmin && allowAdmin:
+	case role == RoleAdmin && allowAdmin:
 		return nil
-	case role == authn.RoleAdmin:
+	case role == RoleAdmin:
 		return apperr.Field(apperr.Forbidden, "role", "admin accounts are created with `slotwise admin create-user`")
 	}
 	return apperr.Field(apperr.Invalid, "role", "role must be business_owner or client, not %q", role)

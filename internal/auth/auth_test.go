@@ -7,7 +7,6 @@ import (
 
 	"github.com/slotwise/slotwise/internal/apperr"
 	"github.com/slotwise/slotwise/internal/auth"
-	"github.com/slotwise/slotwise/internal/authn"
 )
 
 func TestNormalizeEmail(t *testing.T) {
@@ -86,14 +85,14 @@ func TestNormalizeName(t *testing.T) {
 
 func TestRegistrationRoles(t *testing.T) {
 	tests := []struct {
-		role       authn.Role
+		role       auth.Role
 		allowAdmin bool
 		want       apperr.Code
 	}{
-		{authn.RoleOwner, false, ""},
-		{authn.RoleClient, false, ""},
-		{authn.RoleAdmin, false, apperr.Forbidden},
-		{authn.RoleAdmin, true, ""},
+		{auth.RoleOwner, false, ""},
+		{auth.RoleClient, false, ""},
+		{auth.RoleAdmin, false, apperr.Forbidden},
+		{auth.RoleAdmin, true, ""},
 		{"", false, apperr.Invalid},
 		{"superuser", true, apperr.Invalid},
 	}
@@ -154,30 +153,6 @@ func TestThrottleBlocked(t *testing.T) {
 				t.Errorf("Blocked = %v, %v; want %v, %v", retry, blocked, tc.wantRetry, tc.wantBlock)
 			}
 		})
-	}
-}
-
-func TestHasherLongPasswordsAreNotTruncated(t *testing.T) {
-	h, err := auth.NewHasher(4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := strings.Repeat("p", 100)
-	hash, err := h.Hash(base + "A")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !h.Matches(hash, base+"A") {
-		t.Error("the password does not match its hash")
-	}
-	if h.Matches(hash, base+"B") {
-		t.Error("a password differing after byte 72 matches (bcrypt truncation)")
-	}
-	if h.Matches("", base+"A") || h.Matches("garbage", base+"A") {
-		t.Error("an empty or malformed hash matches")
-	}
-	if _, err := auth.NewHasher(3); err == nil {
-		t.Error("cost 3 accepted")
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/slotwise/slotwise/internal/apperr"
-	"github.com/slotwise/slotwise/internal/sqldb"
 )
 
 // Login checks an e-mail and password and starts a session. Failed logins
@@ -35,11 +34,11 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 		return Session{}, s.loginFailed(ctx, keys)
 	}
 	var sess Session
-	err = s.d.DB.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
-		if err := s.d.Store.ClearLoginFailures(ctx, tx, keys[0]); err != nil {
+	err = s.d.Store.Atomically(ctx, func(ctx context.Context) error {
+		if err := s.d.Store.ClearLoginFailures(ctx, keys[0]); err != nil {
 			return err
 		}
-		sess, err = s.startSession(ctx, tx, u, "")
+		sess, err = s.startSession(ctx, u, "")
 		return err
 	})
 	if err != nil {
@@ -57,10 +56,10 @@ func (s *Service) loginLookup(ctx context.Context, email string, keys []string) 
 		retry time.Duration
 	)
 	now := s.now()
-	err := s.d.DB.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+	err := s.d.Store.Atomically(ctx, func(ctx context.Context) error {
 		limits := []int{s.d.Throttle.PerEmail, s.d.Throttle.PerAddress}
 		for i, key := range keys {
-			times, err := s.d.Store.LoginFailures(ctx, tx, key, now.Add(-s.d.Throttle.Window))
+			times, err := s.d.Store.LoginFailures(ctx, key, now.Add(-s.d.Throttle.Window))
 			if err != nil {
 				return err
 			}
@@ -72,7 +71,7 @@ func (s *Service) loginLookup(ctx context.Context, email string, keys []string) 
 			return nil
 		}
 		var err error
-		u, hash, err = s.d.Store.UserByEmail(ctx, tx, email)
+		u, hash, err = s.d.Store.UserByEmail(ctx, email)
 		if errors.Is(err, ErrNotFound) {
 			return nil
 		}
@@ -90,8 +89,8 @@ func (s *Service) loginLookup(ctx context.Context, email string, keys []string) 
 
 func (s *Service) loginFailed(ctx context.Context, keys []string) error {
 	now := s.now()
-	err := s.d.DB.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
-		return s.d.Store.AddLoginFailure(ctx, tx, keys, now, now.Add(-s.d.Throttle.Window))
+	err := s.d.Store.Atomically(ctx, func(ctx context.Context) error {
+		return s.d.Store.AddLoginFailure(ctx, keys, now, now.Add(-s.d.Throttle.Window))
 	})
 	if err != nil {
 		return err
@@ -111,9 +110,9 @@ func (s *Service) Refresh(ctx context.Context, token string) (Session, error) {
 		reused bool
 	)
 	now := s.now()
-	err := s.d.DB.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+	err := s.d.Store.Atomically(ctx, func(ctx context.Context) error {
 		var err error
-		sess, reused, err = s.rotate(ctx, tx, HashRefreshToken(token), now)
+		sess, reused, err = s.rotate(ctx, HashRefreshToken(token), now)
 		return err
 	})
 	switch {
@@ -128,8 +127,8 @@ func (s *Service) Refresh(ctx context.Context, token string) (Session, error) {
 
 // rotate spends the token and starts its successor, or revokes the family
 // of a spent token (reused is then true and the transaction must commit).
-func (s *Service) rotate(ctx context.Context, tx *sqldb.Tx, hash string, now time.Time) (Session, bool, error) {
-	t, err := s.d.Store.RefreshToken(ctx, tx, hash)
+func (s *Service) rotate(ctx context.Context, hash string, now time.Time) (Session, bool, error) {
+	t, err := s.d.Store.RefreshToken(ctx, hash)
 	if errors.Is(err, ErrNotFound) {
 		return Session{}, false, invalidRefresh()
 	}
@@ -139,21 +138,21 @@ func (s *Service) rotate(ctx context.Context, tx *sqldb.Tx, hash string, now tim
 	if t.RevokedAt != nil || !now.Before(t.ExpiresAt) {
 		return Session{}, false, invalidRefresh()
 	}
-	spent, err := s.d.Store.SpendRefreshToken(ctx, tx, hash, now)
+	spent, err := s.d.Store.SpendRefreshToken(ctx, hash, now)
 	if err != nil {
 		return Session{}, false, err
 	}
 	if !spent {
-		if _, err := s.d.Store.RevokeFamily(ctx, tx, t.FamilyID, now); err != nil {
+		if _, err := s.d.Store.RevokeFamily(ctx, t.FamilyID, now); err != nil {
 			return Session{}, false, err
 		}
 		return Session{User: User{ID: t.UserID}}, true, nil
 	}
-	u, err := s.d.Store.UserByID(ctx, tx, t.UserID)
+	u, err := s.d.Store.UserByID(ctx, t.UserID)
 	if err != nil || u.Deleted() {
 		return Session{}, false, invalidRefresh()
 	}
-	sess, err := s.startSession(ctx, tx, u, t.FamilyID)
+	sess, err := s.startSession(ctx, u, t.FamilyID)
 	return sess, false, err
 }
 
@@ -168,15 +167,15 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 		return apperr.Field(apperr.Invalid, "refreshToken", "refreshToken is required")
 	}
 	now := s.now()
-	return s.d.DB.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
-		t, err := s.d.Store.RefreshToken(ctx, tx, HashRefreshToken(token))
+	return s.d.Store.Atomically(ctx, func(ctx context.Context) error {
+		t, err := s.d.Store.RefreshToken(ctx, HashRefreshToken(token))
 		if errors.Is(err, ErrNotFound) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		_, err = s.d.Store.RevokeFamily(ctx, tx, t.FamilyID, now)
+		_, err = s.d.Store.RevokeFamily(ctx, t.FamilyID, now)
 		return err
 	})
 }

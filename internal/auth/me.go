@@ -6,22 +6,21 @@ import (
 	"maps"
 
 	"github.com/slotwise/slotwise/internal/event"
-	"github.com/slotwise/slotwise/internal/sqldb"
 )
 
 // Me returns the live user id.
 func (s *Service) Me(ctx context.Context, id string) (User, error) {
 	var u User
-	err := s.d.DB.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+	err := s.d.Store.Atomically(ctx, func(ctx context.Context) error {
 		var err error
-		u, err = s.liveUser(ctx, tx, id)
+		u, err = s.liveUser(ctx, id)
 		return err
 	})
 	return u, err
 }
 
-func (s *Service) liveUser(ctx context.Context, tx *sqldb.Tx, id string) (User, error) {
-	u, err := s.d.Store.UserByID(ctx, tx, id)
+func (s *Service) liveUser(ctx context.Context, id string) (User, error) {
+	u, err := s.d.Store.UserByID(ctx, id)
 	if err == nil && u.Deleted() {
 		err = ErrNotFound
 	}
@@ -46,9 +45,9 @@ func (s *Service) UpdateMe(ctx context.Context, id string, p Patch) (User, error
 		}
 	}
 	var u User
-	err := s.d.DB.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+	err := s.d.Store.Atomically(ctx, func(ctx context.Context) error {
 		var err error
-		if u, err = s.liveUser(ctx, tx, id); err != nil {
+		if u, err = s.liveUser(ctx, id); err != nil {
 			return err
 		}
 		changes, pwChanged := p.Apply(&u)
@@ -56,7 +55,7 @@ func (s *Service) UpdateMe(ctx context.Context, id string, p Patch) (User, error
 			return nil
 		}
 		u.UpdatedAt = s.now()
-		return s.saveUpdate(ctx, tx, u, hash, changes)
+		return s.saveUpdate(ctx, u, hash, changes)
 	})
 	if err != nil {
 		return User{}, err
@@ -64,19 +63,19 @@ func (s *Service) UpdateMe(ctx context.Context, id string, p Patch) (User, error
 	return u, nil
 }
 
-func (s *Service) saveUpdate(ctx context.Context, tx *sqldb.Tx, u User, hash string, changes map[string]any) error {
-	if err := s.d.Store.UpdateUser(ctx, tx, u, hash); err != nil {
+func (s *Service) saveUpdate(ctx context.Context, u User, hash string, changes map[string]any) error {
+	if err := s.d.Store.UpdateUser(ctx, u, hash); err != nil {
 		return storeError(err)
 	}
 	if hash != "" {
-		if _, err := s.d.Store.RevokeUserTokens(ctx, tx, u.ID, u.UpdatedAt); err != nil {
+		if _, err := s.d.Store.RevokeUserTokens(ctx, u.ID, u.UpdatedAt); err != nil {
 			return err
 		}
 	}
 	if len(changes) == 0 {
 		return nil
 	}
-	_, err := s.d.Events.Record(ctx, tx, u.ID, event.TypeUserUpdated, event.UserUpdated{UserID: u.ID, Changes: maps.Clone(changes)})
+	_, err := s.d.Events.Record(ctx, u.ID, event.TypeUserUpdated, event.UserUpdated{UserID: u.ID, Changes: maps.Clone(changes)})
 	return err
 }
 
@@ -86,18 +85,18 @@ func (s *Service) saveUpdate(ctx context.Context, tx *sqldb.Tx, u User, hash str
 // in or refresh.
 func (s *Service) DeleteMe(ctx context.Context, id string) error {
 	now := s.now()
-	return s.d.DB.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
-		err := s.d.Store.DeleteUser(ctx, tx, id, now)
+	return s.d.Store.Atomically(ctx, func(ctx context.Context) error {
+		err := s.d.Store.DeleteUser(ctx, id, now)
 		if errors.Is(err, ErrNotFound) {
 			return storeError(err)
 		}
 		if err != nil {
 			return err
 		}
-		if _, err := s.d.Store.RevokeUserTokens(ctx, tx, id, now); err != nil {
+		if _, err := s.d.Store.RevokeUserTokens(ctx, id, now); err != nil {
 			return err
 		}
-		_, err = s.d.Events.Record(ctx, tx, id, event.TypeUserDeleted, event.UserDeleted{UserID: id})
+		_, err = s.d.Events.Record(ctx, id, event.TypeUserDeleted, event.UserDeleted{UserID: id})
 		return err
 	})
 }

@@ -10,34 +10,28 @@ import (
 	"github.com/oklog/ulid/v2"
 
 	"github.com/slotwise/slotwise/internal/apperr"
-	"github.com/slotwise/slotwise/internal/authn"
 	"github.com/slotwise/slotwise/internal/event"
-	"github.com/slotwise/slotwise/internal/sqldb"
 )
 
-// Transactor runs a function in a database transaction (*sqldb.DB).
-type Transactor interface {
-	InTx(ctx context.Context, fn func(ctx context.Context, tx *sqldb.Tx) error) error
+// Events records an event in the transaction ctx carries
+// (*eventbus.Outbox), so it commits with the change it reports.
+type Events interface {
+	Record(ctx context.Context, aggregateID, eventType string, data any) (event.Envelope, error)
 }
 
-// Recorder records an event in a transaction (*eventbus.Outbox).
-type Recorder interface {
-	Record(ctx context.Context, tx *sqldb.Tx, aggregateID, eventType string, data any) (event.Envelope, error)
+// TokenIssuer signs an access token for a user (internal/authn's Tokens,
+// adapted by the app): every service verifies it without calling auth.
+type TokenIssuer interface {
+	Issue(userID string, role Role) (token string, expires time.Time, err error)
 }
 
-// Issuer signs access tokens (*authn.Tokens).
-type Issuer interface {
-	Issue(p authn.Principal) (token string, expires time.Time, err error)
-}
-
-// Deps are what the Service is built from. DB, Store, Events and Hasher
-// are required; Tokens only for the use cases that log in.
+// Deps are what the Service is built from. Store, Events and Hasher are
+// required; Tokens only for the use cases that log in.
 type Deps struct {
-	DB     Transactor
 	Store  Store
-	Events Recorder
-	Tokens Issuer
-	Hasher *Hasher
+	Events Events
+	Tokens TokenIssuer
+	Hasher PasswordHasher
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 	// Throttle limits failed logins (DefaultThrottle when zero).
@@ -65,8 +59,8 @@ type Session struct {
 
 // NewService returns the service.
 func NewService(d Deps) (*Service, error) {
-	if d.DB == nil || d.Store == nil || d.Events == nil || d.Hasher == nil {
-		return nil, errors.New("auth service: DB, Store, Events and Hasher are required")
+	if d.Store == nil || d.Events == nil || d.Hasher == nil {
+		return nil, errors.New("auth service: Store, Events and Hasher are required")
 	}
 	if d.Now == nil {
 		d.Now = time.Now
@@ -96,9 +90,9 @@ func (s *Service) Register(ctx context.Context, reg Registration) (Session, erro
 		return Session{}, err
 	}
 	var sess Session
-	err := s.createUser(ctx, reg, func(ctx context.Context, tx *sqldb.Tx, u User) error {
+	err := s.createUser(ctx, reg, func(ctx context.Context, u User) error {
 		var err error
-		sess, err = s.startSession(ctx, tx, u, "")
+		sess, err = s.startSession(ctx, u, "")
 		return err
 	})
 	if err != nil {
@@ -115,7 +109,7 @@ func (s *Service) CreateAdmin(ctx context.Context, reg Registration) (User, erro
 		return User{}, err
 	}
 	var created User
-	err := s.createUser(ctx, reg, func(_ context.Context, _ *sqldb.Tx, u User) error {
+	err := s.createUser(ctx, reg, func(_ context.Context, u User) error {
 		created = u
 		return nil
 	})
@@ -124,7 +118,7 @@ func (s *Service) CreateAdmin(ctx context.Context, reg Registration) (User, erro
 
 // createUser hashes the password, then inserts the user and records
 // user.created in one transaction, in which then runs.
-func (s *Service) createUser(ctx context.Context, reg Registration, then func(context.Context, *sqldb.Tx, User) error) error {
+func (s *Service) createUser(ctx context.Context, reg Registration, then func(context.Context, User) error) error {
 	hash, err := s.d.Hasher.Hash(reg.Password)
 	if err != nil {
 		return err
@@ -134,28 +128,28 @@ func (s *Service) createUser(ctx context.Context, reg Registration, then func(co
 		ID: "user_" + ulid.Make().String(), Email: reg.Email, FirstName: reg.FirstName, LastName: reg.LastName,
 		Role: reg.Role, CreatedAt: now, UpdatedAt: now,
 	}
-	return s.d.DB.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
-		if err := s.d.Store.CreateUser(ctx, tx, u, hash); err != nil {
+	return s.d.Store.Atomically(ctx, func(ctx context.Context) error {
+		if err := s.d.Store.CreateUser(ctx, u, hash); err != nil {
 			return storeError(err)
 		}
-		if _, err := s.d.Events.Record(ctx, tx, u.ID, event.TypeUserCreated, event.UserCreated{
+		if _, err := s.d.Events.Record(ctx, u.ID, event.TypeUserCreated, event.UserCreated{
 			UserID: u.ID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Role: string(u.Role),
 		}); err != nil {
 			return err
 		}
-		return then(ctx, tx, u)
+		return then(ctx, u)
 	})
 }
 
 // startSession stores a new refresh token of family (a new family when
 // "") for u. The access token is signed after the commit (signAccess).
-func (s *Service) startSession(ctx context.Context, tx *sqldb.Tx, u User, family string) (Session, error) {
+func (s *Service) startSession(ctx context.Context, u User, family string) (Session, error) {
 	if family == "" {
 		family = "fam_" + ulid.Make().String()
 	}
 	token, hash := newRefreshToken()
 	now := s.now()
-	err := s.d.Store.InsertRefreshToken(ctx, tx, RefreshToken{
+	err := s.d.Store.InsertRefreshToken(ctx, RefreshToken{
 		Hash: hash, FamilyID: family, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.d.RefreshTTL),
 	})
 	if err != nil {
@@ -168,7 +162,7 @@ func (s *Service) signAccess(sess Session) (Session, error) {
 	if s.d.Tokens == nil {
 		return Session{}, errors.New("auth service: no token issuer")
 	}
-	tok, exp, err := s.d.Tokens.Issue(authn.Principal{UserID: sess.User.ID, Role: sess.User.Role})
+	tok, exp, err := s.d.Tokens.Issue(sess.User.ID, sess.User.Role)
 	if err != nil {
 		return Session{}, err
 	}

@@ -10,8 +10,8 @@ import (
 
 	"github.com/slotwise/slotwise/internal/apperr"
 	"github.com/slotwise/slotwise/internal/auth"
-	authpg "github.com/slotwise/slotwise/internal/auth/postgres"
-	authsqlite "github.com/slotwise/slotwise/internal/auth/sqlite"
+	"github.com/slotwise/slotwise/internal/auth/password"
+	"github.com/slotwise/slotwise/internal/auth/sqlstore"
 	"github.com/slotwise/slotwise/internal/authn"
 	"github.com/slotwise/slotwise/internal/event/catalog"
 	"github.com/slotwise/slotwise/internal/eventbus"
@@ -30,6 +30,17 @@ func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now
 
 func (c *clock) Advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.now = c.now.Add(d) }
 
+func migrate(t *testing.T, db *sqldb.DB) {
+	t.Helper()
+	ctx := context.Background()
+	if err := stores.Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Migrate(ctx, "auth", sqlstore.Migrations(db.Engine)); err != nil {
+		t.Fatal(err)
+	}
+}
+
 type fixture struct {
 	svc    *auth.Service
 	db     *sqldb.DB
@@ -39,35 +50,31 @@ type fixture struct {
 
 func newFixture(t *testing.T, engine sqldb.Engine) *fixture {
 	t.Helper()
-	ctx := context.Background()
 	db := sqldbtest.Open(t, engine)
-	if err := stores.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	var store auth.Store = authsqlite.NewStore()
-	migrations := authsqlite.Migrations()
-	if engine == sqldb.Postgres {
-		store, migrations = authpg.NewStore(), authpg.Migrations()
-	}
-	if _, err := db.Migrate(ctx, "auth", migrations); err != nil {
-		t.Fatal(err)
-	}
+	migrate(t, db)
 	c := &clock{now: time.Date(2026, 2, 1, 10, 0, 0, 0, time.UTC)}
 	keys, err := authn.NewKeySet()
 	if err != nil {
 		t.Fatal(err)
 	}
-	hasher, err := auth.NewHasher(4)
+	hasher, err := password.New(4)
 	if err != nil {
 		t.Fatal(err)
 	}
 	tokens := authn.NewTokens(keys, 15*time.Minute, c.Now)
 	outbox := eventbus.NewOutbox(db, stores.Outbox(db), "auth", catalog.Default(), eventbus.OutboxOptions{Clock: c.Now})
-	svc, err := auth.NewService(auth.Deps{DB: db, Store: store, Events: outbox, Tokens: tokens, Hasher: hasher, Now: c.Now})
+	svc, err := auth.NewService(auth.Deps{Store: sqlstore.New(db), Events: outbox, Tokens: issuer{tokens}, Hasher: hasher, Now: c.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &fixture{svc: svc, db: db, clock: c, tokens: tokens}
+}
+
+// issuer signs access tokens with authn, as the app wires it.
+type issuer struct{ tokens *authn.Tokens }
+
+func (i issuer) Issue(userID string, role auth.Role) (string, time.Time, error) {
+	return i.tokens.Issue(authn.Principal{UserID: userID, Role: authn.Role(role)})
 }
 
 const pw = "correct horse"
@@ -75,7 +82,7 @@ const pw = "correct horse"
 func (f *fixture) register(t *testing.T, email string) auth.Session {
 	t.Helper()
 	s, err := f.svc.Register(context.Background(), auth.Registration{
-		Email: email, Password: pw, FirstName: "Ada", LastName: "Lovelace", Role: authn.RoleOwner})
+		Email: email, Password: pw, FirstName: "Ada", LastName: "Lovelace", Role: auth.RoleOwner})
 	if err != nil {
 		t.Fatalf("register %s: %v", email, err)
 	}
@@ -121,6 +128,7 @@ func wantCode(t *testing.T, what string, err error, code apperr.Code) {
 }
 
 func TestServiceLoginThrottle(t *testing.T) {
+	t.Parallel()
 	sqldbtest.ForEachEngine(t, func(t *testing.T, engine sqldb.Engine) {
 		f := newFixture(t, engine)
 		f.register(t, "ada@example.com")
@@ -151,6 +159,7 @@ func TestServiceLoginThrottle(t *testing.T) {
 }
 
 func TestServiceThrottlesAnAddress(t *testing.T) {
+	t.Parallel()
 	sqldbtest.ForEachEngine(t, func(t *testing.T, engine sqldb.Engine) {
 		f := newFixture(t, engine)
 		f.register(t, "ada@example.com")
@@ -169,6 +178,7 @@ func TestServiceThrottlesAnAddress(t *testing.T) {
 }
 
 func TestServiceRefreshRotationAndReuse(t *testing.T) {
+	t.Parallel()
 	sqldbtest.ForEachEngine(t, func(t *testing.T, engine sqldb.Engine) {
 		f := newFixture(t, engine)
 		ctx := context.Background()
@@ -201,6 +211,7 @@ func TestServiceRefreshRotationAndReuse(t *testing.T) {
 }
 
 func TestServiceLogoutRevokesTheFamily(t *testing.T) {
+	t.Parallel()
 	sqldbtest.ForEachEngine(t, func(t *testing.T, engine sqldb.Engine) {
 		f := newFixture(t, engine)
 		ctx := context.Background()
@@ -221,6 +232,7 @@ func TestServiceLogoutRevokesTheFamily(t *testing.T) {
 }
 
 func TestServiceUpdateAndDelete(t *testing.T) {
+	t.Parallel()
 	sqldbtest.ForEachEngine(t, func(t *testing.T, engine sqldb.Engine) {
 		f := newFixture(t, engine)
 		ctx := context.Background()
@@ -283,18 +295,19 @@ func TestServiceUpdateAndDelete(t *testing.T) {
 }
 
 func TestServiceCreateAdmin(t *testing.T) {
+	t.Parallel()
 	sqldbtest.ForEachEngine(t, func(t *testing.T, engine sqldb.Engine) {
 		f := newFixture(t, engine)
 		ctx := context.Background()
-		reg := auth.Registration{Email: "root@example.com", Password: pw, FirstName: "Root", LastName: "Admin", Role: authn.RoleAdmin}
+		reg := auth.Registration{Email: "root@example.com", Password: pw, FirstName: "Root", LastName: "Admin", Role: auth.RoleAdmin}
 		_, err := f.svc.Register(ctx, reg)
 		wantCode(t, "register as admin", err, apperr.Forbidden)
 		u, err := f.svc.CreateAdmin(ctx, reg)
-		if err != nil || u.Role != authn.RoleAdmin {
+		if err != nil || u.Role != auth.RoleAdmin {
 			t.Fatalf("create admin: %+v, %v", u, err)
 		}
 		s, err := f.svc.Login(ctx, "root@example.com", pw, "10.0.0.1")
-		if err != nil || s.User.Role != authn.RoleAdmin {
+		if err != nil || s.User.Role != auth.RoleAdmin {
 			t.Fatalf("admin login: %+v, %v", s.User, err)
 		}
 		if evs := f.events(t); len(evs) != 1 || evs[0].Type != "user.created" || evs[0].Data["role"] != "admin" {

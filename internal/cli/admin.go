@@ -7,7 +7,6 @@ import (
 
 	"github.com/slotwise/slotwise/internal/app"
 	"github.com/slotwise/slotwise/internal/auth"
-	"github.com/slotwise/slotwise/internal/authn"
 )
 
 // adminCmd is `slotwise admin <sub>`: account administration.
@@ -26,7 +25,7 @@ func adminCreateUserCmd(ctx context.Context, e *env, args []string) int {
 	var (
 		dbURLs []string
 		reg    auth.Registration
-		role   = string(authn.RoleAdmin)
+		role   = string(auth.RoleAdmin)
 	)
 	fs := newFlagSet(e, "admin create-user",
 		"admin create-user --email E --password P --first-name F --last-name L [--role admin|business_owner|client] [--data-dir D | --database-url auth=URL]")
@@ -34,7 +33,7 @@ func adminCreateUserCmd(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&reg.Password, "password", "", "the user's `password` (8 to 128 characters; prefer SLOTWISE_PASSWORD to keep it out of the process list)")
 	fs.StringVar(&reg.FirstName, "first-name", "", "first `name`")
 	fs.StringVar(&reg.LastName, "last-name", "", "last `name`")
-	fs.Var(enumFlag{p: &role, allowed: []string{string(authn.RoleAdmin), string(authn.RoleOwner), string(authn.RoleClient)}}, "role", "the user's `role`")
+	fs.Var(enumFlag{p: &role, allowed: []string{string(auth.RoleAdmin), string(auth.RoleOwner), string(auth.RoleClient)}}, "role", "the user's `role`")
 	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "data `directory` holding auth.db (without --database-url)")
 	fs.Var(&listFlag{p: &dbURLs, check: checkDatabaseURL}, "database-url", "the auth database as `auth=url`")
 	if code, ok := parseFlags(fs, e, args); !ok {
@@ -47,7 +46,7 @@ func adminCreateUserCmd(ctx context.Context, e *env, args []string) int {
 	if err := cfg.Validate(); err != nil {
 		return usageError(fs, "invalid setting: %v", err)
 	}
-	reg.Role = authn.Role(role)
+	reg.Role = auth.Role(role)
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	u, err := app.CreateUser(ctx, cfg.DatabaseURL("auth"), reg, log)
 	if err != nil {

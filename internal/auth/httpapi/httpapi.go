@@ -119,7 +119,7 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sess, err := h.svc.Register(r.Context(), auth.Registration{Email: req.Email, Password: req.Password,
-		FirstName: req.FirstName, LastName: req.LastName, Role: authn.Role(req.Role)})
+		FirstName: req.FirstName, LastName: req.LastName, Role: auth.Role(req.Role)})
 	if err != nil {
 		web.WriteError(w, r, h.log, err)
 		return
