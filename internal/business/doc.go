@@ -6,12 +6,16 @@
 // the auth service's user.* events.
 //
 // Layout: business.go, offering.go, staff.go, availability.go hold the
-// types and their invariants (no I/O); service.go the use cases; store.go
-// the Store and Events interfaces the use cases need. Adapters live in
-// subpackages: httpapi (HTTP handlers and DTOs), consumer (event handlers),
-// postgres and sqlite (the Store per engine), outbox (Events on the
-// eventbus outbox), storetest (the conformance suite), money (decimal ↔
-// minor units). Nothing here imports another service or infrastructure.
+// types and their invariants (no I/O); service.go, service_offerings.go,
+// service_staff.go, owners.go (the owner projection) and public.go the use
+// cases; events.go the events' payloads; store.go the Store and Events
+// interfaces the use cases need (the app passes the eventbus Outbox as
+// Events). Adapters live in subpackages: httpapi (HTTP handlers and DTOs),
+// consumer (event handlers), sqlstore (the Store on PostgreSQL and SQLite,
+// its files named after these), storetest (the Store conformance suite).
+// This package imports only the standard library, event, apperr and money
+// (decimal ↔ minor units, shared with the other services that price
+// things); never another service or infrastructure.
 //
 // The implicit staff member: a new business gets one staff member flagged
 // implicit, named after its owner (from the owner projection; "Owner" until

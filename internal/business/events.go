@@ -1,6 +1,8 @@
 package business
 
 import (
+	"context"
+
 	"github.com/slotwise/slotwise/internal/event"
 	"github.com/slotwise/slotwise/internal/money"
 )
@@ -35,4 +37,12 @@ func staffCreated(s Staff) event.StaffCreated {
 		ids = []string{}
 	}
 	return event.StaffCreated{StaffID: s.ID, BusinessID: s.BusinessID, Name: s.Name, ServiceIDs: ids, Implicit: s.Implicit}
+}
+
+// record records an event of eventType about aggregateID in the
+// transaction ctx carries. The use cases need only to know it was
+// recorded, not the envelope.
+func (s *Service) record(ctx context.Context, aggregateID, eventType string, data any) error {
+	_, err := s.events.Record(ctx, aggregateID, eventType, data)
+	return err
 }

@@ -82,7 +82,7 @@ func (s *Service) renameImplicitStaff(ctx context.Context, o Owner) error {
 			if err := s.store.UpdateStaff(ctx, st); err != nil {
 				return fmt.Errorf("rename implicit staff %s: %w", st.ID, err)
 			}
-			if err := s.events.Record(ctx, b.ID, event.TypeStaffUpdated, event.StaffUpdated(staffCreated(st))); err != nil {
+			if err := s.record(ctx, b.ID, event.TypeStaffUpdated, event.StaffUpdated(staffCreated(st))); err != nil {
 				return err
 			}
 		}

@@ -94,7 +94,7 @@ func (s *Service) CreateBusiness(ctx context.Context, actor Actor, in NewBusines
 		if err := s.store.CreateBusiness(ctx, b); err != nil {
 			return storeError(err, "create business")
 		}
-		if err := s.events.Record(ctx, b.ID, event.TypeBusinessCreated, businessCreated(b)); err != nil {
+		if err := s.record(ctx, b.ID, event.TypeBusinessCreated, businessCreated(b)); err != nil {
 			return err
 		}
 		return s.addImplicitStaff(ctx, b)
@@ -121,7 +121,7 @@ func (s *Service) addImplicitStaff(ctx context.Context, b Business) error {
 	if err := s.store.CreateStaff(ctx, st); err != nil {
 		return fmt.Errorf("create implicit staff: %w", err)
 	}
-	return s.events.Record(ctx, b.ID, event.TypeStaffCreated, staffCreated(st))
+	return s.record(ctx, b.ID, event.TypeStaffCreated, staffCreated(st))
 }
 
 // ListBusinesses lists the actor's businesses (every business for an admin).
@@ -174,7 +174,7 @@ func (s *Service) UpdateBusiness(ctx context.Context, actor Actor, id string, p 
 		if len(changes) == 0 {
 			return nil
 		}
-		return s.events.Record(ctx, id, event.TypeBusinessUpdated, event.BusinessUpdated{BusinessID: id, Changes: changes})
+		return s.record(ctx, id, event.TypeBusinessUpdated, event.BusinessUpdated{BusinessID: id, Changes: changes})
 	})
 	return out, err
 }

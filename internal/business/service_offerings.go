@@ -24,7 +24,7 @@ func (s *Service) CreateOffering(ctx context.Context, actor Actor, businessID st
 		if err := s.store.CreateOffering(ctx, o); err != nil {
 			return storeError(err, "create service")
 		}
-		return s.events.Record(ctx, businessID, event.TypeServiceCreated, serviceCreated(o))
+		return s.record(ctx, businessID, event.TypeServiceCreated, serviceCreated(o))
 	})
 	if err != nil {
 		return Offering{}, err
@@ -82,7 +82,7 @@ func (s *Service) UpdateOffering(ctx context.Context, actor Actor, businessID, i
 		if len(changes) == 0 {
 			return nil
 		}
-		return s.events.Record(ctx, businessID, event.TypeServiceUpdated, event.ServiceUpdated{
+		return s.record(ctx, businessID, event.TypeServiceUpdated, event.ServiceUpdated{
 			ServiceID: id, BusinessID: businessID, Changes: changes,
 		})
 	})
@@ -99,7 +99,7 @@ func (s *Service) DeleteOffering(ctx context.Context, actor Actor, businessID, i
 		if err := s.store.DeleteOffering(ctx, businessID, id); err != nil {
 			return storeError(err, "service "+id)
 		}
-		if err := s.events.Record(ctx, businessID, event.TypeServiceDeleted, event.ServiceDeleted{ServiceID: id, BusinessID: businessID}); err != nil {
+		if err := s.record(ctx, businessID, event.TypeServiceDeleted, event.ServiceDeleted{ServiceID: id, BusinessID: businessID}); err != nil {
 			return err
 		}
 		return s.dropServiceFromStaff(ctx, businessID, id)
@@ -120,7 +120,7 @@ func (s *Service) dropServiceFromStaff(ctx context.Context, businessID, serviceI
 		if err := s.store.UpdateStaff(ctx, st); err != nil {
 			return storeError(err, "update staff "+st.ID)
 		}
-		if err := s.events.Record(ctx, businessID, event.TypeStaffUpdated, event.StaffUpdated(staffCreated(st))); err != nil {
+		if err := s.record(ctx, businessID, event.TypeStaffUpdated, event.StaffUpdated(staffCreated(st))); err != nil {
 			return err
 		}
 	}

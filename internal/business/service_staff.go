@@ -34,7 +34,7 @@ func (s *Service) AddStaff(ctx context.Context, actor Actor, businessID string, 
 			return storeError(err, "create staff")
 		}
 		out = st
-		return s.events.Record(ctx, businessID, event.TypeStaffCreated, staffCreated(st))
+		return s.record(ctx, businessID, event.TypeStaffCreated, staffCreated(st))
 	})
 	return out, err
 }
@@ -64,7 +64,7 @@ func (s *Service) retireImplicit(ctx context.Context, businessID string) error {
 		if err := s.store.DeleteStaff(ctx, businessID, st.ID); err != nil {
 			return storeError(err, "retire implicit staff")
 		}
-		if err := s.events.Record(ctx, businessID, event.TypeStaffDeleted, event.StaffDeleted{StaffID: st.ID, BusinessID: businessID, Implicit: true}); err != nil {
+		if err := s.record(ctx, businessID, event.TypeStaffDeleted, event.StaffDeleted{StaffID: st.ID, BusinessID: businessID, Implicit: true}); err != nil {
 			return err
 		}
 	}
@@ -106,7 +106,7 @@ func (s *Service) SetAvailability(ctx context.Context, actor Actor, businessID, 
 		if err := s.store.PutAvailability(ctx, a); err != nil {
 			return fmt.Errorf("put availability: %w", err)
 		}
-		return s.events.Record(ctx, businessID, event.TypeAvailabilityUpdated, event.AvailabilityUpdated{
+		return s.record(ctx, businessID, event.TypeAvailabilityUpdated, event.AvailabilityUpdated{
 			BusinessID: businessID, StaffID: staffID, TimeZone: b.TimeZone, Weekly: a.Weekly, Overrides: a.Overrides,
 		})
 	})

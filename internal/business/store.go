@@ -3,6 +3,8 @@ package business
 import (
 	"context"
 	"time"
+
+	"github.com/slotwise/slotwise/internal/event"
 )
 
 // Store is the business service's persistence. Every method joins the
@@ -55,7 +57,8 @@ type Store interface {
 }
 
 // Events records events in the transaction ctx carries (see
-// Store.Atomically), so they are published if and only if it commits.
+// Store.Atomically), so they are published if and only if it commits. The
+// event platform's *eventbus.Outbox is one; it fails outside a transaction.
 type Events interface {
-	Record(ctx context.Context, aggregateID, eventType string, data any) error
+	Record(ctx context.Context, aggregateID, eventType string, data any) (event.Envelope, error)
 }

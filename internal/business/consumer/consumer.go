@@ -6,7 +6,6 @@ package consumer
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/slotwise/slotwise/internal/business"
 	"github.com/slotwise/slotwise/internal/event"
@@ -15,30 +14,15 @@ import (
 
 // Owners returns the subscription that keeps the owner projection.
 func Owners(svc *business.Service) eventbus.Subscription {
-	return eventbus.Subscription{
-		Name:  "owners",
-		Types: []string{event.TypeUserCreated, event.TypeUserUpdated, event.TypeUserDeleted},
-		Handler: func(ctx context.Context, ev event.Envelope) error {
-			switch ev.Type {
-			case event.TypeUserCreated:
-				return apply(ctx, ev, svc.ApplyUserCreated)
-			case event.TypeUserUpdated:
-				return apply(ctx, ev, svc.ApplyUserUpdated)
-			case event.TypeUserDeleted:
-				return apply(ctx, ev, svc.ApplyUserDeleted)
-			}
-			return eventbus.Permanent(fmt.Errorf("owners: unexpected event type %q", ev.Type))
-		},
-	}
+	r := eventbus.NewRouter("owners")
+	eventbus.On(r, event.TypeUserCreated, dataOnly(svc.ApplyUserCreated))
+	eventbus.On(r, event.TypeUserUpdated, dataOnly(svc.ApplyUserUpdated))
+	eventbus.On(r, event.TypeUserDeleted, dataOnly(svc.ApplyUserDeleted))
+	return r.Subscription()
 }
 
-func apply[T any](ctx context.Context, ev event.Envelope, f func(context.Context, T) error) error {
-	data, err := event.DataAs[T](ev)
-	if err != nil {
-		return eventbus.Permanent(fmt.Errorf("owners: %s %s: %w", ev.Type, ev.ID, err))
-	}
-	if err := f(ctx, data); err != nil {
-		return fmt.Errorf("owners: %s %s: %w", ev.Type, ev.ID, err)
-	}
-	return nil
+// dataOnly adapts a use case that needs the event's data, not its
+// envelope, to a Router handler.
+func dataOnly[T any](f func(context.Context, T) error) func(context.Context, event.Envelope, T) error {
+	return func(ctx context.Context, _ event.Envelope, data T) error { return f(ctx, data) }
 }

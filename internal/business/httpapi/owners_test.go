@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/slotwise/slotwise/internal/app/apptest"
@@ -41,15 +42,8 @@ func TestOwnerProjectionRenamesTheImplicitStaff(t *testing.T) {
 		apptest.WaitFor(t, "the owner's personal data to be gone", func() bool {
 			var email string
 			var deleted bool
-			err := db.QueryRow("SELECT email, deleted FROM owners WHERE user_id = "+placeholder(engine), ownerID).Scan(&email, &deleted)
+			err := db.QueryRow(context.Background(), "SELECT email, deleted FROM owners WHERE user_id = ?", ownerID).Scan(&email, &deleted)
 			return err == nil && deleted && email == ""
 		})
 	})
-}
-
-func placeholder(e sqldb.Engine) string {
-	if e == sqldb.Postgres {
-		return "$1"
-	}
-	return "?"
 }

@@ -1,7 +1,6 @@
-// Package storetest is the conformance suite of business.Store: every
-// engine's Store runs it (package sqlite and package postgres tests),
-// including the concurrency case of two businesses racing for one
-// subdomain.
+// Package storetest is the conformance suite of business.Store: the
+// sqlstore tests run it on every engine, including the concurrency case of
+// businesses racing for one subdomain.
 package storetest
 
 import (
@@ -18,7 +17,7 @@ import (
 )
 
 // Run runs the suite; newStore returns a Store on a fresh, migrated
-// database for each subtest.
+// database for each subtest, which is why the subtests run in parallel.
 func Run(t *testing.T, newStore func(t *testing.T) business.Store) {
 	tests := []struct {
 		name string
@@ -36,7 +35,10 @@ func Run(t *testing.T, newStore func(t *testing.T) business.Store) {
 		{"atomically_rolls_back_everything", testAtomically},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { tt.f(t, newStore(t)) })
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tt.f(t, newStore(t))
+		})
 	}
 }
 
