@@ -303,7 +303,7 @@ func recordUser(t *testing.T, a *App, userID string) string {
 	var ev event.Envelope
 	err := s.db.InTx(context.Background(), func(ctx context.Context, tx *sqldb.Tx) error {
 		var err error
-		ev, err = s.outbox.Record(ctx, tx, userID, event.TypeUserCreated, event.UserCreated{
+		ev, err = s.outbox.Record(ctx, userID, event.TypeUserCreated, event.UserCreated{
 			UserID: userID, Email: userID + "@example.com", FirstName: "Ada", LastName: "Lovelace", Role: "client",
 		})
 		return err

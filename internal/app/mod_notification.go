@@ -3,43 +3,30 @@ package app
 import (
 	"context"
 	"fmt"
-	"io/fs"
 
 	"github.com/slotwise/slotwise/internal/eventbus"
 	"github.com/slotwise/slotwise/internal/notification"
 	"github.com/slotwise/slotwise/internal/notification/consumer"
 	notifhttp "github.com/slotwise/slotwise/internal/notification/httpapi"
 	"github.com/slotwise/slotwise/internal/notification/mailer"
-	"github.com/slotwise/slotwise/internal/notification/outbox"
-	notifpg "github.com/slotwise/slotwise/internal/notification/postgres"
-	notifsqlite "github.com/slotwise/slotwise/internal/notification/sqlite"
-	"github.com/slotwise/slotwise/internal/sqldb"
+	notifsql "github.com/slotwise/slotwise/internal/notification/sqlstore"
 )
 
 // notificationModule wires the notification service into the module table.
 var notificationModule = Module{
-	Name: "notification",
-	Migrations: func(engine sqldb.Engine) fs.FS {
-		if engine == sqldb.Postgres {
-			return notifpg.Migrations()
-		}
-		return notifsqlite.Migrations()
-	},
-	OpenAPI: notifhttp.OpenAPI,
-	New:     newNotification,
+	Name:       "notification",
+	Migrations: notifsql.Migrations,
+	OpenAPI:    notifhttp.OpenAPI,
+	New:        newNotification,
 }
 
 func newNotification(d Deps) (Instance, error) {
-	var store notification.Store = notifsqlite.NewStore(d.DB)
-	if d.DB.Engine == sqldb.Postgres {
-		store = notifpg.NewStore(d.DB)
-	}
 	sender, err := newSender(d)
 	if err != nil {
 		return Instance{}, err
 	}
 	backoff := notification.Backoff{Attempts: d.Retry.Attempts, Base: d.Retry.BaseDelay, Max: d.Retry.MaxDelay}
-	svc, err := notification.NewService(store, outbox.New(d.Outbox), sender, notification.Options{
+	svc, err := notification.NewService(notifsql.New(d.DB), d.Outbox, sender, notification.Options{
 		Now: d.Now, Logger: d.Logger, From: d.MailFrom, RetryAttempts: d.Retry.Attempts,
 		ReminderRetry: backoff, WebhookRetry: backoff, PollInterval: d.PollInterval,
 	})

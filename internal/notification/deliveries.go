@@ -153,9 +153,10 @@ func (s *Service) deliver(ctx context.Context, o outgoing) error {
 	if d, err = s.store.Delivery(ctx, o.key); err != nil { // the id the ledger kept
 		return err
 	}
-	return s.events.Record(ctx, d.ID, event.TypeNotificationSent, event.NotificationSent{
+	_, err = s.events.Record(ctx, d.ID, event.TypeNotificationSent, event.NotificationSent{
 		NotificationID: d.ID, RecipientID: d.RecipientID, Type: d.Kind, Channel: d.Key.Channel, Status: StatusSent,
 	})
+	return err
 }
 
 // recordFailure writes a failed attempt to the ledger (and, after the last
@@ -193,8 +194,9 @@ func (s *Service) writeFailure(ctx context.Context, o outgoing, d Delivery) erro
 	if !o.final {
 		return nil
 	}
-	return s.events.Record(ctx, cur.ID, event.TypeNotificationFailed, event.NotificationFailed{
+	_, err = s.events.Record(ctx, cur.ID, event.TypeNotificationFailed, event.NotificationFailed{
 		NotificationID: cur.ID, RecipientID: cur.RecipientID, Type: cur.Kind, Channel: cur.Key.Channel,
 		Status: StatusFailed, Error: cur.LastError,
 	})
+	return err
 }

@@ -56,8 +56,9 @@
 // start (default 24 h and 1 h); a reschedule replaces them, a cancellation
 // or expiry drops them. The rows persist; FireDueReminders (run by Run
 // every poll interval, by the injected clock) claims due rows one by one
-// with FOR UPDATE SKIP LOCKED in the transaction that sends and records
-// the message, so each fires once across instances and restarts.
+// with FOR UPDATE SKIP LOCKED (on SQLite the write transaction is
+// exclusive anyway) in the transaction that sends and records the
+// message, so each fires once across instances and restarts.
 //
 // # Webhooks
 //
@@ -69,6 +70,26 @@
 // and records the attempt; failures are retried with exponential backoff
 // and the delivery is dead after the last attempt (re-sendable).
 //
-// Not here: how mail is put on the wire (package mailer), SQL (packages
-// sqlite and postgres), HTTP (package httpapi), event plumbing (consumer).
+// # Layout
+//
+//	notification.go, reminder.go,   the domain: types, sentinel errors,
+//	webhook.go, message.go, ics.go  templates, invitations, signatures
+//	service.go                      Service, Options, the background loops
+//	handle.go, projections.go       one On<Type> method per event consumed
+//	deliveries.go                   the ledger's state machine
+//	reminders.go, webhooks.go       reminder and webhook use cases
+//	store.go                        the Store and Events it needs
+//	consumer/                       the "events" router: decodes each event for
+//	                                its On<Type>, queues webhook deliveries first
+//	sqlstore/                       the Store on PostgreSQL and SQLite: SQL once,
+//	                                files mirroring these; migrations per engine
+//	storetest/                      the Store conformance suite (both engines)
+//	httpapi/, mailer/, smtptest/    HTTP, SMTP and log senders, a test server
+//
+// Events are recorded through the app's *eventbus.Outbox, which satisfies
+// Events: no adapter package.
+//
+// Not here: how mail is put on the wire (package mailer), SQL (package
+// sqlstore), HTTP (package httpapi), event decoding and dispatch
+// (package consumer).
 package notification

@@ -3,40 +3,34 @@ package notification
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/slotwise/slotwise/internal/event"
 )
 
-// Types are the event types the service consumes.
-var Types = []string{
-	event.TypeUserCreated, event.TypeUserUpdated, event.TypeUserDeleted,
-	event.TypeBusinessCreated, event.TypeBusinessUpdated,
-	event.TypeServiceCreated, event.TypeServiceUpdated, event.TypeServiceDeleted,
-	event.TypeBookingCreated, event.TypeBookingConfirmed, event.TypeBookingRescheduled,
-	event.TypeBookingCancelled, event.TypeBookingExpired,
-	event.TypePaymentSucceeded, event.TypePaymentFailed, event.TypePaymentRefunded,
-}
+// Event handlers: one method On<Type> per event type the service consumes
+// (those that only update a projection are in projections.go). The
+// consumer registers them on its router, which decodes each event's data,
+// and queues the event's webhook deliveries (QueueWebhooks) before each.
+// A handler runs in the transaction ctx carries (the consumer's inbox
+// transaction): it updates the projections, moves reminders and sends the
+// message the event calls for. An error rolls everything back and the
+// runtime retries the event; when sending fails on its last attempt
+// (Options.RetryAttempts, see WithAttempt) notification.failed is
+// announced.
 
-// ErrBadEvent wraps an event whose data cannot be decoded: another attempt
-// cannot help.
+// ErrBadEvent marks an event the service cannot apply however often it is
+// retried: the consumer makes it permanent (dead-lettered at once), like
+// data its router cannot decode.
 var ErrBadEvent = errors.New("notification: undecodable event")
 
-// Handle applies one event in the transaction ctx carries: it updates the
-// projections, queues webhook deliveries, moves reminders and sends the
-// message the event calls for. attempt is the delivery attempt of the
-// event (1 on the first); when sending fails on the last one
-// (Options.RetryAttempts) notification.failed is announced. An error rolls
-// everything back; the caller retries the event.
-func (s *Service) Handle(ctx context.Context, ev event.Envelope, attempt int) error {
-	h, ok := handlers[ev.Type]
-	if !ok {
-		return fmt.Errorf("%w: unexpected type %q", ErrBadEvent, ev.Type)
-	}
-	if err := s.queueWebhooks(ctx, ev); err != nil {
-		return err
-	}
-	return h(s, ctx, call{ev: ev, attempt: attempt})
+type attemptKey struct{}
+
+// WithAttempt returns ctx carrying the delivery attempt of the event being
+// handled (1 on the first). The consumer sets it from the event runtime's
+// delivery, which this package does not import; without it a handler
+// counts the first attempt.
+func WithAttempt(ctx context.Context, attempt int) context.Context {
+	return context.WithValue(ctx, attemptKey{}, attempt)
 }
 
 // call is one event being handled.
@@ -45,63 +39,24 @@ type call struct {
 	attempt int
 }
 
-type handler func(s *Service, ctx context.Context, c call) error
-
-var handlers = map[string]handler{
-	event.TypeUserCreated: on(func(s *Service, ctx context.Context, c call, d event.UserCreated) error {
-		return s.onUserCreated(ctx, c, d)
-	}),
-	event.TypeUserUpdated: on(func(s *Service, ctx context.Context, _ call, d event.UserUpdated) error {
-		return s.projectUserUpdated(ctx, d)
-	}),
-	event.TypeUserDeleted: on(func(s *Service, ctx context.Context, _ call, d event.UserDeleted) error {
-		return s.projectUserDeleted(ctx, d)
-	}),
-	event.TypeBusinessCreated: on(func(s *Service, ctx context.Context, _ call, d event.BusinessCreated) error {
-		return s.projectBusiness(ctx, d)
-	}),
-	event.TypeBusinessUpdated: on(func(s *Service, ctx context.Context, _ call, d event.BusinessUpdated) error {
-		return s.projectBusinessUpdated(ctx, d)
-	}),
-	event.TypeServiceCreated: on(func(s *Service, ctx context.Context, _ call, d event.ServiceCreated) error {
-		return s.projectService(ctx, d.ServiceID, d.BusinessID, d.Name, d.Duration)
-	}),
-	event.TypeServiceUpdated: on(func(s *Service, ctx context.Context, _ call, d event.ServiceUpdated) error {
-		return s.projectServiceUpdated(ctx, d)
-	}),
-	event.TypeServiceDeleted: on(func(s *Service, ctx context.Context, _ call, d event.ServiceDeleted) error {
-		return s.projectServiceDeleted(ctx, d)
-	}),
-	event.TypeBookingCreated:     on((*Service).onBookingCreated),
-	event.TypeBookingConfirmed:   on((*Service).onBookingConfirmed),
-	event.TypeBookingRescheduled: on((*Service).onBookingRescheduled),
-	event.TypeBookingCancelled:   on((*Service).onBookingCancelled),
-	event.TypeBookingExpired:     on((*Service).onBookingExpired),
-	event.TypePaymentSucceeded:   func(*Service, context.Context, call) error { return nil }, // webhooks only
-	event.TypePaymentFailed:      on((*Service).onPaymentFailed),
-	event.TypePaymentRefunded:    on((*Service).onPaymentRefunded),
+// callOf returns the call of ev in ctx.
+func callOf(ctx context.Context, ev event.Envelope) call {
+	n, _ := ctx.Value(attemptKey{}).(int)
+	return call{ev: ev, attempt: max(n, 1)}
 }
 
-// on adapts a typed handler: it decodes the event's data first.
-func on[T any](f func(s *Service, ctx context.Context, c call, d T) error) handler {
-	return func(s *Service, ctx context.Context, c call) error {
-		d, err := event.DataAs[T](c.ev)
-		if err != nil {
-			return fmt.Errorf("%w: %s %s: %v", ErrBadEvent, c.ev.Type, c.ev.ID, err)
-		}
-		return f(s, ctx, c, d)
-	}
-}
-
-func (s *Service) onUserCreated(ctx context.Context, c call, d event.UserCreated) error {
+// OnUserCreated projects the user and sends the welcome message.
+func (s *Service) OnUserCreated(ctx context.Context, ev event.Envelope, d event.UserCreated) error {
 	r, err := s.projectUser(ctx, d)
 	if err != nil {
 		return err
 	}
-	return s.notify(ctx, c, r, KindWelcome, View{RecipientName: r.Name()}, nil)
+	return s.notify(ctx, callOf(ctx, ev), r, KindWelcome, View{RecipientName: r.Name()}, nil)
 }
 
-func (s *Service) onBookingCreated(ctx context.Context, c call, d event.BookingCreated) error {
+// OnBookingCreated projects the booking and tells its client it was
+// received (or awaits payment).
+func (s *Service) OnBookingCreated(ctx context.Context, ev event.Envelope, d event.BookingCreated) error {
 	b, err := s.projectBookingCreated(ctx, d)
 	if err != nil {
 		return err
@@ -113,10 +68,12 @@ func (s *Service) onBookingCreated(ctx context.Context, c call, d event.BookingC
 	case d.RequiresPayment:
 		kind = KindBookingAwaitPayment
 	}
-	return s.notifyBooking(ctx, c, b, kind, func(v *View) { v.Amount = Money(d.TotalAmount, d.Currency) }, "")
+	return s.notifyBooking(ctx, callOf(ctx, ev), b, kind, func(v *View) { v.Amount = Money(d.TotalAmount, d.Currency) }, "")
 }
 
-func (s *Service) onBookingConfirmed(ctx context.Context, c call, d event.BookingConfirmed) error {
+// OnBookingConfirmed schedules the booking's reminders and sends its
+// invitation.
+func (s *Service) OnBookingConfirmed(ctx context.Context, ev event.Envelope, d event.BookingConfirmed) error {
 	base := Booking{ID: d.BookingID, BusinessID: d.BusinessID, ServiceID: d.ServiceID, ClientID: d.ClientID, StaffID: d.StaffID}
 	ended := false
 	b, err := s.updateBooking(ctx, base, func(b *Booking) {
@@ -131,10 +88,12 @@ func (s *Service) onBookingConfirmed(ctx context.Context, c call, d event.Bookin
 	if err := s.scheduleReminders(ctx, b); err != nil {
 		return err
 	}
-	return s.notifyBooking(ctx, c, b, KindBookingConfirmation, nil, MethodRequest)
+	return s.notifyBooking(ctx, callOf(ctx, ev), b, KindBookingConfirmation, nil, MethodRequest)
 }
 
-func (s *Service) onBookingRescheduled(ctx context.Context, c call, d event.BookingRescheduled) error {
+// OnBookingRescheduled moves the booking and its reminders and sends the
+// updated invitation.
+func (s *Service) OnBookingRescheduled(ctx context.Context, ev event.Envelope, d event.BookingRescheduled) error {
 	base := Booking{ID: d.BookingID, BusinessID: d.BusinessID, ServiceID: d.ServiceID, ClientID: d.ClientID, Status: BookingConfirmed}
 	b, err := s.updateBooking(ctx, base, func(b *Booking) {
 		b.Start, b.End = d.StartTime.UTC(), d.EndTime.UTC()
@@ -149,17 +108,19 @@ func (s *Service) onBookingRescheduled(ctx context.Context, c call, d event.Book
 		}
 	}
 	prev := func(v *View) { v.PreviousStart = LocalTime(d.PreviousStartTime, s.zoneOf(v)) }
-	return s.notifyBooking(ctx, c, b, KindBookingRescheduled, prev, MethodRequest)
+	return s.notifyBooking(ctx, callOf(ctx, ev), b, KindBookingRescheduled, prev, MethodRequest)
 }
 
-func (s *Service) onBookingCancelled(ctx context.Context, c call, d event.BookingCancelled) error {
+// OnBookingCancelled ends the booking (see endBooking).
+func (s *Service) OnBookingCancelled(ctx context.Context, ev event.Envelope, d event.BookingCancelled) error {
 	base := Booking{ID: d.BookingID, BusinessID: d.BusinessID, ServiceID: d.ServiceID, ClientID: d.ClientID, Start: d.StartTime.UTC(), End: d.EndTime.UTC()}
-	return s.endBooking(ctx, c, base, BookingCancelled, KindBookingCancelled, d.Reason)
+	return s.endBooking(ctx, callOf(ctx, ev), base, BookingCancelled, KindBookingCancelled, d.Reason)
 }
 
-func (s *Service) onBookingExpired(ctx context.Context, c call, d event.BookingExpired) error {
+// OnBookingExpired ends the booking (see endBooking).
+func (s *Service) OnBookingExpired(ctx context.Context, ev event.Envelope, d event.BookingExpired) error {
 	base := Booking{ID: d.BookingID, BusinessID: d.BusinessID, ServiceID: d.ServiceID, ClientID: d.ClientID, Start: d.StartTime.UTC(), End: d.EndTime.UTC()}
-	return s.endBooking(ctx, c, base, BookingExpired, KindBookingExpired, "")
+	return s.endBooking(ctx, callOf(ctx, ev), base, BookingExpired, KindBookingExpired, "")
 }
 
 // endBooking marks a booking cancelled or expired, drops its reminders and
@@ -178,12 +139,20 @@ func (s *Service) endBooking(ctx context.Context, c call, base Booking, status, 
 	return s.notifyBooking(ctx, c, b, kind, func(v *View) { v.Reason = reason }, MethodCancel)
 }
 
-func (s *Service) onPaymentFailed(ctx context.Context, c call, d event.PaymentFailed) error {
-	return s.notifyPayment(ctx, c, d.BookingID, d.BusinessID, d.ClientID, KindPaymentFailed, Money(d.Amount, d.Currency), d.FailureReason)
+// OnPaymentSucceeded does nothing: the booking.confirmed that follows
+// carries the message. The event is consumed for its webhooks.
+func (s *Service) OnPaymentSucceeded(context.Context, event.Envelope, event.PaymentSucceeded) error {
+	return nil
 }
 
-func (s *Service) onPaymentRefunded(ctx context.Context, c call, d event.PaymentRefunded) error {
-	return s.notifyPayment(ctx, c, d.BookingID, d.BusinessID, d.ClientID, KindPaymentRefunded, Money(d.Amount, d.Currency), d.Reason)
+// OnPaymentFailed tells the booking's client the payment failed.
+func (s *Service) OnPaymentFailed(ctx context.Context, ev event.Envelope, d event.PaymentFailed) error {
+	return s.notifyPayment(ctx, callOf(ctx, ev), d.BookingID, d.BusinessID, d.ClientID, KindPaymentFailed, Money(d.Amount, d.Currency), d.FailureReason)
+}
+
+// OnPaymentRefunded tells the booking's client the payment was refunded.
+func (s *Service) OnPaymentRefunded(ctx context.Context, ev event.Envelope, d event.PaymentRefunded) error {
+	return s.notifyPayment(ctx, callOf(ctx, ev), d.BookingID, d.BusinessID, d.ClientID, KindPaymentRefunded, Money(d.Amount, d.Currency), d.Reason)
 }
 
 func (s *Service) notifyPayment(ctx context.Context, c call, bookingID, businessID, clientID, kind, amount, reason string) error {

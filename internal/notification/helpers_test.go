@@ -12,9 +12,8 @@ import (
 	"github.com/slotwise/slotwise/internal/event"
 	"github.com/slotwise/slotwise/internal/eventbus/eventbustest"
 	"github.com/slotwise/slotwise/internal/notification"
-	notifpg "github.com/slotwise/slotwise/internal/notification/postgres"
 	"github.com/slotwise/slotwise/internal/notification/smtptest"
-	notifsqlite "github.com/slotwise/slotwise/internal/notification/sqlite"
+	"github.com/slotwise/slotwise/internal/notification/sqlstore"
 	"github.com/slotwise/slotwise/internal/sqldb"
 )
 
@@ -74,11 +73,7 @@ func (p publisher) publish(typ, source string, data any) event.Envelope {
 // store opens the notification database of h for inspection.
 func store(t *testing.T, h *apptest.Harness) notification.Store {
 	t.Helper()
-	db := h.OpenDB(t, "notification")
-	if db.Engine == sqldb.Postgres {
-		return notifpg.NewStore(db)
-	}
-	return notifsqlite.NewStore(db)
+	return sqlstore.New(h.OpenDB(t, "notification"))
 }
 
 // awaitMessages waits until addr has received n messages and returns them

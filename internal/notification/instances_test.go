@@ -11,9 +11,8 @@ import (
 	"github.com/slotwise/slotwise/internal/eventbus/stores"
 	"github.com/slotwise/slotwise/internal/notification"
 	"github.com/slotwise/slotwise/internal/notification/mailer"
-	"github.com/slotwise/slotwise/internal/notification/outbox"
-	notifpg "github.com/slotwise/slotwise/internal/notification/postgres"
 	"github.com/slotwise/slotwise/internal/notification/smtptest"
+	"github.com/slotwise/slotwise/internal/notification/sqlstore"
 	"github.com/slotwise/slotwise/internal/sqldb"
 	"github.com/slotwise/slotwise/internal/sqldb/sqldbtest"
 )
@@ -35,7 +34,7 @@ func TestRemindersFireOnceAcrossInstances(t *testing.T) {
 			if err := stores.Migrate(c, db); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := db.Migrate(c, "notification", notifpg.Migrations()); err != nil {
+			if _, err := db.Migrate(c, "notification", sqlstore.Migrations(db.Engine)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -48,13 +47,13 @@ func TestRemindersFireOnceAcrossInstances(t *testing.T) {
 			t.Fatal(err)
 		}
 		ob := eventbus.NewOutbox(db, stores.Outbox(db), "notification", catalog.Default(), eventbus.OutboxOptions{})
-		svc, err := notification.NewService(notifpg.NewStore(db), outbox.New(ob), sender, notification.Options{Now: func() time.Time { return now }})
+		svc, err := notification.NewService(sqlstore.New(db), ob, sender, notification.Options{Now: func() time.Time { return now }})
 		if err != nil {
 			t.Fatal(err)
 		}
 		svcs = append(svcs, svc)
 	}
-	st := notifpg.NewStore(func() *sqldb.DB {
+	st := sqlstore.New(func() *sqldb.DB {
 		db, err := sqldb.Open(c, url)
 		if err != nil {
 			t.Fatal(err)

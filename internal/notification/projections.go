@@ -10,7 +10,8 @@ import (
 )
 
 // Projections: each event-carried fact this service needs, kept in its
-// own tables (it never reads another service's).
+// own tables (it never reads another service's). The On<Type> handlers
+// here only update a projection; see handle.go.
 
 func (s *Service) projectUser(ctx context.Context, d event.UserCreated) (Recipient, error) {
 	r, err := s.store.Recipient(ctx, d.UserID)
@@ -21,7 +22,8 @@ func (s *Service) projectUser(ctx context.Context, d event.UserCreated) (Recipie
 	return r, s.store.PutRecipient(ctx, r)
 }
 
-func (s *Service) projectUserUpdated(ctx context.Context, d event.UserUpdated) error {
+// OnUserUpdated applies the changed details of a user.
+func (s *Service) OnUserUpdated(ctx context.Context, _ event.Envelope, d event.UserUpdated) error {
 	r, err := s.store.Recipient(ctx, d.UserID)
 	if errors.Is(err, ErrNotFound) {
 		r = Recipient{ID: d.UserID}
@@ -36,13 +38,14 @@ func (s *Service) projectUserUpdated(ctx context.Context, d event.UserUpdated) e
 	return s.store.PutRecipient(ctx, r)
 }
 
-// projectUserDeleted forgets the person's details: nothing is sent to a
+// OnUserDeleted forgets the person's details: nothing is sent to a
 // deleted user.
-func (s *Service) projectUserDeleted(ctx context.Context, d event.UserDeleted) error {
+func (s *Service) OnUserDeleted(ctx context.Context, _ event.Envelope, d event.UserDeleted) error {
 	return s.store.PutRecipient(ctx, Recipient{ID: d.UserID, Deleted: true, UpdatedAt: s.now()})
 }
 
-func (s *Service) projectBusiness(ctx context.Context, d event.BusinessCreated) error {
+// OnBusinessCreated projects the business.
+func (s *Service) OnBusinessCreated(ctx context.Context, _ event.Envelope, d event.BusinessCreated) error {
 	b, err := s.store.Business(ctx, d.BusinessID)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return err
@@ -51,7 +54,9 @@ func (s *Service) projectBusiness(ctx context.Context, d event.BusinessCreated) 
 	return s.store.PutBusiness(ctx, b)
 }
 
-func (s *Service) projectBusinessUpdated(ctx context.Context, d event.BusinessUpdated) error {
+// OnBusinessUpdated applies the changes the notifications need (name,
+// time zone, owner, reminder offsets).
+func (s *Service) OnBusinessUpdated(ctx context.Context, _ event.Envelope, d event.BusinessUpdated) error {
 	b, err := s.store.Business(ctx, d.BusinessID)
 	if errors.Is(err, ErrNotFound) {
 		b = Business{ID: d.BusinessID}
@@ -67,11 +72,13 @@ func (s *Service) projectBusinessUpdated(ctx context.Context, d event.BusinessUp
 	return s.store.PutBusiness(ctx, b)
 }
 
-func (s *Service) projectService(ctx context.Context, id, businessID, name string, duration int) error {
-	return s.store.PutOffering(ctx, Offering{ID: id, BusinessID: businessID, Name: name, DurationMinutes: duration})
+// OnServiceCreated projects the business's service.
+func (s *Service) OnServiceCreated(ctx context.Context, _ event.Envelope, d event.ServiceCreated) error {
+	return s.store.PutOffering(ctx, Offering{ID: d.ServiceID, BusinessID: d.BusinessID, Name: d.Name, DurationMinutes: d.Duration})
 }
 
-func (s *Service) projectServiceUpdated(ctx context.Context, d event.ServiceUpdated) error {
+// OnServiceUpdated applies a service's new name and length.
+func (s *Service) OnServiceUpdated(ctx context.Context, _ event.Envelope, d event.ServiceUpdated) error {
 	o, err := s.store.Offering(ctx, d.ServiceID)
 	if errors.Is(err, ErrNotFound) {
 		o = Offering{ID: d.ServiceID, BusinessID: d.BusinessID}
@@ -85,7 +92,8 @@ func (s *Service) projectServiceUpdated(ctx context.Context, d event.ServiceUpda
 	return s.store.PutOffering(ctx, o)
 }
 
-func (s *Service) projectServiceDeleted(ctx context.Context, d event.ServiceDeleted) error {
+// OnServiceDeleted marks the service deleted.
+func (s *Service) OnServiceDeleted(ctx context.Context, _ event.Envelope, d event.ServiceDeleted) error {
 	o, err := s.store.Offering(ctx, d.ServiceID)
 	if errors.Is(err, ErrNotFound) {
 		o = Offering{ID: d.ServiceID, BusinessID: d.BusinessID}

@@ -3,6 +3,8 @@ package notification
 import (
 	"context"
 	"time"
+
+	"github.com/slotwise/slotwise/internal/event"
 )
 
 // Store is the notification service's persistence: its projections, the
@@ -65,7 +67,8 @@ type Store interface {
 }
 
 // Events records events in the transaction ctx carries, so they are
-// published if and only if it commits.
+// published if and only if it commits (the app passes its
+// *eventbus.Outbox). Record returns the envelope recorded.
 type Events interface {
-	Record(ctx context.Context, aggregateID, eventType string, data any) error
+	Record(ctx context.Context, aggregateID, eventType string, data any) (event.Envelope, error)
 }

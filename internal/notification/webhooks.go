@@ -120,9 +120,11 @@ type businessRef struct {
 	BusinessID string `json:"businessId"`
 }
 
-// queueWebhooks adds a delivery of ev for each webhook of its business
-// that asked for its type, in the transaction ctx carries.
-func (s *Service) queueWebhooks(ctx context.Context, ev event.Envelope) error {
+// QueueWebhooks adds a delivery of ev for each webhook of its business
+// that asked for its type, in the transaction ctx carries. The consumer
+// calls it for every event it handles, before the event's handler; call
+// WakeDispatcher once that transaction has committed.
+func (s *Service) QueueWebhooks(ctx context.Context, ev event.Envelope) error {
 	if !slices.Contains(WebhookEventTypes, ev.Type) {
 		return nil
 	}

@@ -1,5 +1,6 @@
 // Package storetest is the conformance suite of notification.Store: every
-// engine's Store must pass it.
+// engine's Store must pass it, including the concurrency cases (several
+// claimers of due reminders and of due webhook deliveries at once).
 package storetest
 
 import (
@@ -11,12 +12,26 @@ import (
 	"github.com/slotwise/slotwise/internal/notification"
 )
 
-// Run runs the suite; open returns a fresh, migrated Store.
+// Run runs the suite; open returns a fresh, migrated Store. The subtests
+// run in parallel, each on a Store of its own.
 func Run(t *testing.T, open func(t *testing.T) notification.Store) {
-	t.Run("projections round-trip", func(t *testing.T) { testProjections(t, open(t)) })
-	t.Run("delivery upsert keeps id and creation", func(t *testing.T) { testDeliveries(t, open(t)) })
-	t.Run("reminders replace and claim", func(t *testing.T) { testReminders(t, open(t)) })
-	t.Run("webhooks and deliveries", func(t *testing.T) { testWebhooks(t, open(t)) })
+	tests := []struct {
+		name string
+		f    func(t *testing.T, s notification.Store)
+	}{
+		{"projections round-trip", testProjections},
+		{"delivery upsert keeps id and creation", testDeliveries},
+		{"reminders replace and claim", testReminders},
+		{"webhooks and deliveries", testWebhooks},
+		{"concurrent reminder claims take each once", testConcurrentReminderClaims},
+		{"concurrent webhook delivery claims take each once", testConcurrentWebhookClaims},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tt.f(t, open(t))
+		})
+	}
 }
 
 var t0 = time.Date(2030, 3, 1, 9, 0, 0, 0, time.UTC)
