@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"io/fs"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -11,42 +10,33 @@ import (
 	"github.com/slotwise/slotwise/internal/scheduling"
 	"github.com/slotwise/slotwise/internal/scheduling/consumer"
 	schedhttp "github.com/slotwise/slotwise/internal/scheduling/httpapi"
-	"github.com/slotwise/slotwise/internal/scheduling/outbox"
-	schedpg "github.com/slotwise/slotwise/internal/scheduling/postgres"
-	schedsqlite "github.com/slotwise/slotwise/internal/scheduling/sqlite"
-	"github.com/slotwise/slotwise/internal/sqldb"
+	"github.com/slotwise/slotwise/internal/scheduling/sqlstore"
 )
 
 // schedulingModule wires the scheduling service into the module table.
 var schedulingModule = Module{
-	Name: "scheduling",
-	Migrations: func(engine sqldb.Engine) fs.FS {
-		if engine == sqldb.Postgres {
-			return schedpg.Migrations()
-		}
-		return schedsqlite.Migrations()
-	},
-	OpenAPI: schedhttp.OpenAPI,
-	New:     newScheduling,
+	Name:       "scheduling",
+	Migrations: sqlstore.Migrations,
+	OpenAPI:    schedhttp.OpenAPI,
+	New:        newScheduling,
 }
 
 func newScheduling(d Deps) (Instance, error) {
-	svc := newSchedulingService(d)
-	sweeper := scheduling.NewSweeper(svc, scheduling.SweeperOptions{Logger: d.Logger.With("component", "hold-sweeper")})
+	// The sweeper comes first: the service wakes it for each new hold.
+	sweeper := scheduling.NewSweeper(scheduling.SweeperOptions{Logger: d.Logger.With("component", "hold-sweeper")})
+	svc := newSchedulingService(d, sweeper.Wake)
 	h := schedhttp.New(svc, d.Logger)
 	return Instance{
 		Routes:        h.Routes,
 		Subscriptions: append(consumer.Projections(svc), consumer.Payments(svc)),
-		Background:    sweeper.Run,
+		Background:    func(ctx context.Context) { sweeper.Run(ctx, svc) },
 	}, nil
 }
 
-func newSchedulingService(d Deps) *scheduling.Service {
-	var store scheduling.Store = schedsqlite.NewStore(d.DB)
-	if d.DB.Engine == sqldb.Postgres {
-		store = schedpg.NewStore(d.DB)
-	}
-	return scheduling.NewService(store, outbox.New(d.Outbox), scheduling.Options{Now: d.Now, Hold: d.Hold})
+// newSchedulingService returns the service on d's database and outbox;
+// holdMade is told of each new hold (nil: nobody is).
+func newSchedulingService(d Deps, holdMade func()) *scheduling.Service {
+	return scheduling.NewService(sqlstore.New(d.DB), d.Outbox, scheduling.Options{Now: d.Now, Hold: d.Hold, HoldMade: holdMade})
 }
 
 // ReplayResult is what ReplayProjections did: events applied per type, and
@@ -71,6 +61,7 @@ func ReplayProjections(ctx context.Context, service, url string, js jetstream.Je
 			err = fmt.Errorf("close %s database: %w", service, cerr)
 		}
 	}()
-	svc := newSchedulingService(Deps{Service: service, DB: db, Outbox: (*eventbus.Outbox)(nil)})
+	// Replaying projections records no events: no outbox, no sweeper.
+	svc := newSchedulingService(Deps{Service: service, DB: db, Outbox: (*eventbus.Outbox)(nil)}, nil)
 	return consumer.Replay(ctx, db, svc, js)
 }

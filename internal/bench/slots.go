@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"slices"
 	"sync"
@@ -13,9 +12,8 @@ import (
 
 	"github.com/slotwise/slotwise/internal/event"
 	"github.com/slotwise/slotwise/internal/scheduling"
-	schedpg "github.com/slotwise/slotwise/internal/scheduling/postgres"
 	"github.com/slotwise/slotwise/internal/scheduling/slots"
-	schedsqlite "github.com/slotwise/slotwise/internal/scheduling/sqlite"
+	"github.com/slotwise/slotwise/internal/scheduling/sqlstore"
 	"github.com/slotwise/slotwise/internal/sqldb"
 )
 
@@ -233,15 +231,10 @@ func slotCases(ctx context.Context, cfg SlotsConfig, staff int) (cases []SlotsCa
 // schedulingStore migrates the scheduling service's tables into db and
 // returns its store.
 func schedulingStore(ctx context.Context, db *sqldb.DB) (scheduling.Store, error) {
-	var migrations fs.FS = schedsqlite.Migrations()
-	var store scheduling.Store = schedsqlite.NewStore(db)
-	if db.Engine == sqldb.Postgres {
-		migrations, store = schedpg.Migrations(), schedpg.NewStore(db)
-	}
-	if _, err := db.Migrate(ctx, "scheduling", migrations); err != nil {
+	if _, err := db.Migrate(ctx, "scheduling", sqlstore.Migrations(db.Engine)); err != nil {
 		return nil, fmt.Errorf("migrate scheduling: %w", err)
 	}
-	return store, nil
+	return sqlstore.New(db), nil
 }
 
 // seedSlotBusiness writes the projections of the bench business.
@@ -328,15 +321,10 @@ type busyTimer struct {
 }
 
 // Setting times the one joined read a slot query makes before it
-// computes (scheduling.SettingReader), as the service does without the
-// wrapper.
+// computes.
 func (b *busyTimer) Setting(ctx context.Context, q scheduling.SettingQuery) (scheduling.Setting, error) {
-	r, ok := b.Store.(scheduling.SettingReader)
-	if !ok {
-		return scheduling.Setting{}, fmt.Errorf("store %T reads no setting", b.Store)
-	}
 	defer b.add(&b.reads, time.Now())
-	return r.Setting(ctx, q)
+	return b.Store.Setting(ctx, q)
 }
 
 // Busy times the store's range query.
@@ -393,7 +381,15 @@ func (b *busyTimer) take() (busy, reads time.Duration, rows int) {
 // noEvents is the Events of a service that only answers slot queries.
 type noEvents struct{}
 
+// errNoEvents is what noEvents answers.
+var errNoEvents = errors.New("bench: the slot benchmark records no events")
+
 // Record refuses: the slot benchmark records no events.
-func (noEvents) Record(context.Context, string, string, any) error {
-	return errors.New("bench: the slot benchmark records no events")
+func (noEvents) Record(context.Context, string, string, any) (event.Envelope, error) {
+	return event.Envelope{}, errNoEvents
+}
+
+// RecordAll refuses, as Record does.
+func (noEvents) RecordAll(context.Context, string, ...event.Draft) ([]event.Envelope, error) {
+	return nil, errNoEvents
 }

@@ -261,7 +261,7 @@ func (s *Service) insert(ctx context.Context, w who, idem Idempotency, o Offerin
 		return Created{}, err
 	}
 	if out.Booking.ID == bk.ID && bk.Status == StatusPending {
-		s.wake()
+		s.holdMade()
 	}
 	return out, nil
 }
@@ -318,25 +318,12 @@ func (s *Service) recordCreated(ctx context.Context, b Booking, w who) error {
 		RequiresPayment: b.RequiresPayment, StaffID: b.StaffID, Currency: b.Currency, Status: string(b.Status),
 		HoldUntil: b.HoldUntil, ClientName: b.ClientName, ClientEmail: b.ClientEmail, ManageTokenHash: b.ManageTokenHash,
 	}
-	evs := []PendingEvent{{Type: event.TypeBookingCreated, Data: d}}
+	evs := []event.Draft{{Type: event.TypeBookingCreated, Data: d}}
 	if b.Status == StatusConfirmed {
-		evs = append(evs, PendingEvent{Type: event.TypeBookingConfirmed, Data: confirmed(b)})
+		evs = append(evs, event.Draft{Type: event.TypeBookingConfirmed, Data: confirmed(b)})
 	}
-	return s.recordAll(ctx, b.ID, evs)
-}
-
-// recordAll records evs about aggregateID in one write when the Events
-// can, one by one otherwise.
-func (s *Service) recordAll(ctx context.Context, aggregateID string, evs []PendingEvent) error {
-	if be, ok := s.events.(BatchEvents); ok && len(evs) > 1 {
-		return be.RecordAll(ctx, aggregateID, s.clock(), evs...)
-	}
-	for _, ev := range evs {
-		if err := s.events.Record(ctx, aggregateID, ev.Type, ev.Data); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err := s.events.RecordAll(ctx, b.ID, evs...)
+	return err
 }
 
 func confirmed(b Booking) event.BookingConfirmed {

@@ -11,8 +11,12 @@
 // slots), booking.go (creating bookings, idempotency), manage.go (read,
 // cancel, reschedule, list), saga.go (payment events and hold expiry),
 // hold.go (the hold sweeper's loop), store.go (the Store and Events
-// interfaces). Adapters: httpapi, consumer, postgres, sqlite, outbox,
-// storetest; money converts event amounts to minor units.
+// interfaces). Subpackages: slots (the pure slot computation), httpapi,
+// consumer (event routers and the projections' replay), sqlstore (the
+// Store on PostgreSQL and SQLite, SQL written once) and storetest (its
+// conformance suite). Events are recorded through the app's
+// *eventbus.Outbox, which meets Events as it is; internal/money converts
+// event amounts to minor units.
 //
 // No double booking: a booking blocks [start - bufferBefore, end +
 // bufferAfter) of its staff member while pending or confirmed. On

@@ -9,10 +9,14 @@ import (
 // Sweeper expires unpaid holds. Every instance runs one: ExpireDue claims
 // due rows so that each expires once. It sleeps until the next hold ends
 // (measured with the Service's clock), at most Interval (the fallback that
-// also catches holds other instances created), and wakes at once when this
-// instance creates a hold or Wake is called.
+// also catches holds other instances created), and wakes at once when Wake
+// is called — which the Service does when this instance creates a hold,
+// given Wake as Options.HoldMade. So the Sweeper is made first:
+//
+//	sweeper := NewSweeper(SweeperOptions{})
+//	svc := NewService(store, events, Options{HoldMade: sweeper.Wake})
+//	go sweeper.Run(ctx, svc)
 type Sweeper struct {
-	svc      *Service
 	interval time.Duration
 	batch    int
 	log      *slog.Logger
@@ -29,8 +33,8 @@ type SweeperOptions struct {
 	Logger *slog.Logger
 }
 
-// NewSweeper returns the hold sweeper of svc; svc's new holds wake it.
-func NewSweeper(svc *Service, opts SweeperOptions) *Sweeper {
+// NewSweeper returns a hold sweeper; Run says of which Service.
+func NewSweeper(opts SweeperOptions) *Sweeper {
 	if opts.Interval <= 0 {
 		opts.Interval = time.Second
 	}
@@ -40,9 +44,7 @@ func NewSweeper(svc *Service, opts SweeperOptions) *Sweeper {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	w := &Sweeper{svc: svc, interval: opts.Interval, batch: opts.Batch, log: opts.Logger, wake: make(chan struct{}, 1)}
-	svc.wake = w.Wake
-	return w
+	return &Sweeper{interval: opts.Interval, batch: opts.Batch, log: opts.Logger, wake: make(chan struct{}, 1)}
 }
 
 // Wake makes the sweeper look for due holds now.
@@ -53,11 +55,11 @@ func (w *Sweeper) Wake() {
 	}
 }
 
-// Run sweeps until ctx is cancelled.
-func (w *Sweeper) Run(ctx context.Context) {
+// Run expires svc's due holds until ctx is cancelled.
+func (w *Sweeper) Run(ctx context.Context, svc *Service) {
 	for ctx.Err() == nil {
-		w.sweep(ctx)
-		t := time.NewTimer(w.sleep(ctx))
+		w.sweep(ctx, svc)
+		t := time.NewTimer(w.sleep(ctx, svc))
 		select {
 		case <-ctx.Done():
 		case <-w.wake:
@@ -68,9 +70,9 @@ func (w *Sweeper) Run(ctx context.Context) {
 }
 
 // sweep expires due holds, batch after batch.
-func (w *Sweeper) sweep(ctx context.Context) {
+func (w *Sweeper) sweep(ctx context.Context, svc *Service) {
 	for ctx.Err() == nil {
-		n, err := w.svc.ExpireDue(ctx, w.batch)
+		n, err := svc.ExpireDue(ctx, w.batch)
 		if err != nil {
 			if ctx.Err() == nil {
 				w.log.Warn("expire holds", "error", err)
@@ -84,10 +86,10 @@ func (w *Sweeper) sweep(ctx context.Context) {
 }
 
 // sleep is the time until the next hold ends, within [0, interval].
-func (w *Sweeper) sleep(ctx context.Context) time.Duration {
-	next, ok, err := w.svc.store.NextHold(ctx)
+func (w *Sweeper) sleep(ctx context.Context, svc *Service) time.Duration {
+	next, ok, err := svc.store.NextHold(ctx)
 	if err != nil || !ok {
 		return w.interval
 	}
-	return min(max(next.Sub(w.svc.clock()), 0), w.interval)
+	return min(max(next.Sub(svc.clock()), 0), w.interval)
 }

@@ -137,21 +137,31 @@ func (s *Service) finish(ctx context.Context, id string, to Status, reason, by s
 }
 
 func (s *Service) recordFinal(ctx context.Context, b Booking) error {
+	eventType, data, err := finalEvent(b)
+	if err != nil {
+		return err
+	}
+	_, err = s.events.Record(ctx, b.ID, eventType, data)
+	return err
+}
+
+// finalEvent is the event of a booking's move to its status.
+func finalEvent(b Booking) (string, any, error) {
 	switch b.Status {
 	case StatusConfirmed:
-		return s.events.Record(ctx, b.ID, event.TypeBookingConfirmed, confirmed(b))
+		return event.TypeBookingConfirmed, confirmed(b), nil
 	case StatusCancelled:
-		return s.events.Record(ctx, b.ID, event.TypeBookingCancelled, event.BookingCancelled{
+		return event.TypeBookingCancelled, event.BookingCancelled{
 			BookingID: b.ID, BusinessID: b.BusinessID, ServiceID: b.ServiceID, ClientID: b.ClientID,
 			StartTime: b.Start, EndTime: b.End, Reason: b.CancelReason, CancelledBy: b.CancelledBy,
-		})
+		}, nil
 	case StatusExpired:
-		return s.events.Record(ctx, b.ID, event.TypeBookingExpired, event.BookingExpired{
+		return event.TypeBookingExpired, event.BookingExpired{
 			BookingID: b.ID, BusinessID: b.BusinessID, ServiceID: b.ServiceID, ClientID: b.ClientID,
 			StartTime: b.Start, EndTime: b.End,
-		})
+		}, nil
 	}
-	return fmt.Errorf("no event for status %s", b.Status)
+	return "", nil, fmt.Errorf("no event for status %s", b.Status)
 }
 
 // Reschedule moves a pending or confirmed booking to another start of the
@@ -193,10 +203,11 @@ func (s *Service) Reschedule(ctx context.Context, actor Actor, id, startTime str
 			return err
 		}
 		out = nb
-		return s.events.Record(event.WithCorrelationID(ctx, nb.CorrelationID), nb.ID, event.TypeBookingRescheduled, event.BookingRescheduled{
+		_, err = s.events.Record(event.WithCorrelationID(ctx, nb.CorrelationID), nb.ID, event.TypeBookingRescheduled, event.BookingRescheduled{
 			BookingID: nb.ID, BusinessID: nb.BusinessID, ServiceID: nb.ServiceID, ClientID: nb.ClientID,
 			PreviousStartTime: prev.Start, PreviousEndTime: prev.End, StartTime: nb.Start, EndTime: nb.End,
 		})
+		return err
 	})
 	return out, storeError(err, "booking "+id)
 }

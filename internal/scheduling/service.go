@@ -18,7 +18,8 @@ type Service struct {
 	now    func() time.Time
 	newID  func(prefix string) string
 	hold   time.Duration
-	wake   func() // tells the hold sweeper a new hold exists
+	// holdMade is Options.HoldMade.
+	holdMade func()
 }
 
 // Options are the optional dependencies of a Service.
@@ -31,6 +32,11 @@ type Options struct {
 	// Hold is how long a booking that must be paid stays pending (default
 	// 15 minutes).
 	Hold time.Duration
+	// HoldMade is called after a booking that must be paid, and so holds
+	// its slot until a deadline, has committed: the hold sweeper's Wake,
+	// so that the sweeper sleeps until the new hold ends rather than its
+	// whole interval (default: nothing).
+	HoldMade func()
 }
 
 // DefaultHold is the payment hold when Options does not say.
@@ -47,7 +53,10 @@ func NewService(store Store, events Events, opts Options) *Service {
 	if opts.Hold <= 0 {
 		opts.Hold = DefaultHold
 	}
-	return &Service{store: store, events: events, now: opts.Now, newID: opts.NewID, hold: opts.Hold, wake: func() {}}
+	if opts.HoldMade == nil {
+		opts.HoldMade = func() {}
+	}
+	return &Service{store: store, events: events, now: opts.Now, newID: opts.NewID, hold: opts.Hold, holdMade: opts.HoldMade}
 }
 
 // ID prefixes.

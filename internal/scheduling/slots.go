@@ -70,7 +70,7 @@ func (s *Service) setting(ctx context.Context, q SettingQuery) (Setting, error) 
 	if name == "" {
 		name = q.Subdomain
 	}
-	set, err := s.readSetting(ctx, q)
+	set, err := s.store.Setting(ctx, q)
 	if errors.Is(err, ErrNotFound) {
 		return Setting{}, notFound("business", name)
 	}
@@ -95,64 +95,6 @@ func (s *Service) setting(ctx context.Context, q SettingQuery) (Setting, error) 
 	}
 	set.Staff = staff
 	return set, nil
-}
-
-// readSetting reads q in one query when the Store can, and otherwise with
-// the separate Projections reads, stopping, like the one query, at a
-// missing business (ErrNotFound), service or staff member (left out).
-func (s *Service) readSetting(ctx context.Context, q SettingQuery) (Setting, error) {
-	if r, ok := s.store.(SettingReader); ok {
-		return r.Setting(ctx, q)
-	}
-	var set Setting
-	var err error
-	if q.BusinessID != "" {
-		set.Business, err = s.store.Business(ctx, q.BusinessID)
-	} else {
-		set.Business, err = s.store.BusinessBySubdomain(ctx, q.Subdomain)
-	}
-	if err != nil {
-		return Setting{}, err
-	}
-	if q.ServiceID == "" {
-		return set, nil
-	}
-	o, err := s.store.Offering(ctx, q.ServiceID)
-	if errors.Is(err, ErrNotFound) || (err == nil && o.BusinessID != set.Business.ID) {
-		return set, nil
-	}
-	if err != nil {
-		return Setting{}, fmt.Errorf("load service %s: %w", q.ServiceID, err)
-	}
-	set.Offering = o
-	if set.Staff, err = s.readStaff(ctx, set.Business.ID, q.StaffID); err != nil || len(set.Staff) == 0 {
-		return set, err
-	}
-	set.Hours, err = s.store.Availability(ctx, staffIDs(set.Staff))
-	if err != nil {
-		return Setting{}, fmt.Errorf("load hours: %w", err)
-	}
-	return set, nil
-}
-
-// readStaff returns a business's staff, or only staffID when given and
-// the business's.
-func (s *Service) readStaff(ctx context.Context, businessID, staffID string) ([]Staff, error) {
-	if staffID == "" {
-		all, err := s.store.Staff(ctx, businessID)
-		if err != nil {
-			return nil, fmt.Errorf("list staff: %w", err)
-		}
-		return all, nil
-	}
-	st, err := s.store.StaffMember(ctx, staffID)
-	if errors.Is(err, ErrNotFound) || (err == nil && st.BusinessID != businessID) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load staff member %s: %w", staffID, err)
-	}
-	return []Staff{st}, nil
 }
 
 // request builds the slot computation's input (without staff).

@@ -3,6 +3,8 @@ package scheduling
 import (
 	"context"
 	"time"
+
+	"github.com/slotwise/slotwise/internal/event"
 )
 
 // Store is the scheduling service's persistence. Every method joins the
@@ -40,19 +42,13 @@ type Projections interface {
 	Availability(ctx context.Context, staffIDs []string) (map[string]Availability, error)
 	// ResetProjections deletes every projection row (before a replay).
 	ResetProjections(ctx context.Context) error
-}
-
-// SettingReader is a Store that can read, in one query, what a slot search
-// or a booking needs before it computes (the engines' stores are); the
-// Service uses it when its Store is one, and the separate Projections
-// reads otherwise (e.g. a Store wrapped by a type that embeds Store).
-type SettingReader interface {
-	// Setting reads what q names; ErrNotFound when there is no such
-	// business.
+	// Setting reads, in one query, what a slot search or a booking needs
+	// before it computes (see SettingQuery); ErrNotFound when there is no
+	// such business.
 	Setting(ctx context.Context, q SettingQuery) (Setting, error)
 }
 
-// SettingQuery names what SettingReader.Setting reads: the business (by
+// SettingQuery names what Projections.Setting reads: the business (by
 // BusinessID, or when that is empty by Subdomain: the first by id, like
 // BusinessBySubdomain), its service ServiceID, and its staff members (only
 // StaffID when given) with their hours.
@@ -63,7 +59,7 @@ type SettingQuery struct {
 	StaffID    string
 }
 
-// Setting is what SettingReader.Setting read.
+// Setting is what Projections.Setting read.
 type Setting struct {
 	Business Business
 	// Offering is the service, zero when the business has none of that id.
@@ -108,23 +104,14 @@ type Bookings interface {
 }
 
 // Events records events in the transaction ctx carries (see
-// Store.Atomically), so they are published if and only if it commits.
+// Store.Atomically), so they are published if and only if it commits. The
+// app passes the service's *eventbus.Outbox: it builds each envelope (the
+// catalog's version of its type, the outbox clock's time, the correlation
+// id of ctx) and returns it.
 type Events interface {
-	Record(ctx context.Context, aggregateID, eventType string, data any) error
-}
-
-// PendingEvent is an event for BatchEvents.RecordAll: its type and data.
-type PendingEvent struct {
-	Type string
-	Data any
-}
-
-// BatchEvents is an Events that can also record several events about one
-// aggregate in one write; the Service uses it, when its Events is one, for
-// the events of one change.
-type BatchEvents interface {
-	Events
-	// RecordAll records evs, in order, about aggregateID, that occurred at
-	// at, in the transaction ctx carries.
-	RecordAll(ctx context.Context, aggregateID string, at time.Time, evs ...PendingEvent) error
+	// Record records one event of eventType about aggregateID.
+	Record(ctx context.Context, aggregateID, eventType string, data any) (event.Envelope, error)
+	// RecordAll records drafts, events about aggregateID, in order and in
+	// one write; the Service records the events of one change with it.
+	RecordAll(ctx context.Context, aggregateID string, drafts ...event.Draft) ([]event.Envelope, error)
 }

@@ -4,97 +4,53 @@
 // not matter) and the booking-payment saga's steps. Handlers run in the
 // transaction the consumer runtime's idempotency middleware opened, so
 // their effects, their events and the inbox row commit together. Replay
-// rebuilds the projections from the event log.
+// rebuilds the projections from the event log with the same routers.
 package consumer
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/slotwise/slotwise/internal/event"
 	"github.com/slotwise/slotwise/internal/eventbus"
 	"github.com/slotwise/slotwise/internal/scheduling"
 )
 
-// Projections returns the subscriptions that keep the read models.
+// Projections returns the subscriptions that keep the read models. Events
+// a projection cannot use however often they are retried
+// (scheduling.ErrBadEvent) are permanent failures.
 func Projections(svc *scheduling.Service) []eventbus.Subscription {
-	return []eventbus.Subscription{
-		{
-			Name:  "businesses",
-			Types: []string{event.TypeBusinessCreated, event.TypeBusinessUpdated},
-			Handler: route(map[string]eventbus.Handler{
-				event.TypeBusinessCreated: handle(svc.ApplyBusinessCreated),
-				event.TypeBusinessUpdated: handle(svc.ApplyBusinessUpdated),
-			}),
-		},
-		{
-			Name:  "services",
-			Types: []string{event.TypeServiceCreated, event.TypeServiceUpdated, event.TypeServiceDeleted},
-			Handler: route(map[string]eventbus.Handler{
-				event.TypeServiceCreated: handle(svc.ApplyServiceCreated),
-				event.TypeServiceUpdated: handle(svc.ApplyServiceUpdated),
-				event.TypeServiceDeleted: handle(svc.ApplyServiceDeleted),
-			}),
-		},
-		{
-			Name:  "staff",
-			Types: []string{event.TypeStaffCreated, event.TypeStaffUpdated, event.TypeStaffDeleted},
-			Handler: route(map[string]eventbus.Handler{
-				event.TypeStaffCreated: handle(svc.ApplyStaff),
-				event.TypeStaffUpdated: handle(func(ctx context.Context, d event.StaffUpdated) error {
-					return svc.ApplyStaff(ctx, event.StaffCreated(d))
-				}),
-				event.TypeStaffDeleted: handle(svc.ApplyStaffDeleted),
-			}),
-		},
-		{
-			Name:    "availability",
-			Types:   []string{event.TypeAvailabilityUpdated},
-			Handler: route(map[string]eventbus.Handler{event.TypeAvailabilityUpdated: handle(svc.ApplyAvailabilityUpdated)}),
-		},
-	}
+	businesses := eventbus.NewRouter("businesses").PermanentOn(scheduling.ErrBadEvent)
+	on(businesses, event.TypeBusinessCreated, svc.ApplyBusinessCreated)
+	on(businesses, event.TypeBusinessUpdated, svc.ApplyBusinessUpdated)
+
+	services := eventbus.NewRouter("services").PermanentOn(scheduling.ErrBadEvent)
+	on(services, event.TypeServiceCreated, svc.ApplyServiceCreated)
+	on(services, event.TypeServiceUpdated, svc.ApplyServiceUpdated)
+	on(services, event.TypeServiceDeleted, svc.ApplyServiceDeleted)
+
+	staff := eventbus.NewRouter("staff").PermanentOn(scheduling.ErrBadEvent)
+	on(staff, event.TypeStaffCreated, svc.ApplyStaff)
+	on(staff, event.TypeStaffUpdated, func(ctx context.Context, d event.StaffUpdated) error {
+		return svc.ApplyStaff(ctx, event.StaffCreated(d)) // both carry the member's full state
+	})
+	on(staff, event.TypeStaffDeleted, svc.ApplyStaffDeleted)
+
+	availability := eventbus.NewRouter("availability").PermanentOn(scheduling.ErrBadEvent)
+	on(availability, event.TypeAvailabilityUpdated, svc.ApplyAvailabilityUpdated)
+
+	return []eventbus.Subscription{businesses.Subscription(), services.Subscription(), staff.Subscription(), availability.Subscription()}
 }
 
 // Payments returns the saga's subscription: payment.succeeded confirms a
 // pending booking, payment.failed cancels it.
 func Payments(svc *scheduling.Service) eventbus.Subscription {
-	return eventbus.Subscription{
-		Name:  "payments",
-		Types: []string{event.TypePaymentSucceeded, event.TypePaymentFailed},
-		Handler: route(map[string]eventbus.Handler{
-			event.TypePaymentSucceeded: handle(svc.PaymentSucceeded),
-			event.TypePaymentFailed:    handle(svc.PaymentFailed),
-		}),
-	}
+	r := eventbus.NewRouter("payments").PermanentOn(scheduling.ErrBadEvent)
+	on(r, event.TypePaymentSucceeded, svc.PaymentSucceeded)
+	on(r, event.TypePaymentFailed, svc.PaymentFailed)
+	return r.Subscription()
 }
 
-// route dispatches an event to the handler of its type.
-func route(handlers map[string]eventbus.Handler) eventbus.Handler {
-	return func(ctx context.Context, ev event.Envelope) error {
-		h, ok := handlers[ev.Type]
-		if !ok {
-			return eventbus.Permanent(fmt.Errorf("scheduling: unexpected event type %q", ev.Type))
-		}
-		return h(ctx, ev)
-	}
-}
-
-// handle decodes an event's data and applies f; undecodable data and
-// events the projection cannot use are permanent failures.
-func handle[T any](f func(context.Context, T) error) eventbus.Handler {
-	return func(ctx context.Context, ev event.Envelope) error {
-		data, err := event.DataAs[T](ev)
-		if err != nil {
-			return eventbus.Permanent(fmt.Errorf("scheduling: %s %s: %w", ev.Type, ev.ID, err))
-		}
-		if err := f(ctx, data); err != nil {
-			err = fmt.Errorf("scheduling: %s %s: %w", ev.Type, ev.ID, err)
-			if errors.Is(err, scheduling.ErrBadEvent) {
-				return eventbus.Permanent(err)
-			}
-			return err
-		}
-		return nil
-	}
+// on registers f, which needs only an event's data, for eventType.
+func on[T any](r *eventbus.Router, eventType string, f func(context.Context, T) error) {
+	eventbus.On(r, eventType, func(ctx context.Context, _ event.Envelope, data T) error { return f(ctx, data) })
 }

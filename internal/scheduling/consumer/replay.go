@@ -36,7 +36,7 @@ func (r ReplayResult) Total() int {
 // the projection subscriptions consume, from the start of the stream, in
 // stream order (an ordered consumer, which leaves no durable state), then
 // in one transaction deletes the projections' rows and applies the events
-// with the same handlers the live consumers run.
+// with the same routers the live consumers run.
 func Replay(ctx context.Context, db *sqldb.DB, svc *scheduling.Service, js jetstream.JetStream) (ReplayResult, error) {
 	subs := Projections(svc)
 	handlers := map[string]eventbus.Handler{}

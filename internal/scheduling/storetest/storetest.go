@@ -1,7 +1,7 @@
-// Package storetest is the conformance suite of scheduling.Store: every
-// engine's Store runs it (package sqlite and package postgres tests),
-// including the double-booking cases: overlapping inserts, many concurrent
-// inserts for one slot, moves onto a taken range, and hold claims.
+// Package storetest is the conformance suite of scheduling.Store: the
+// Store runs it on every engine (package sqlstore's tests), including the
+// double-booking cases: overlapping inserts, many concurrent inserts for
+// one slot, moves onto a taken range, and hold claims made at once.
 package storetest
 
 import (
@@ -17,9 +17,22 @@ import (
 	"github.com/slotwise/slotwise/internal/scheduling"
 )
 
+// Writers is how the engine under test runs write transactions; the
+// concurrency cases need to know whether two can be open at once.
+type Writers int
+
+const (
+	// ManyWriters: write transactions run at once (PostgreSQL), kept
+	// apart by row locks.
+	ManyWriters Writers = iota
+	// OneWriter: one write transaction at a time (SQLite: one connection,
+	// transactions begun IMMEDIATE); a second waits until the first ends.
+	OneWriter
+)
+
 // Run runs the suite; newStore returns a Store on a fresh, migrated
-// database for each subtest.
-func Run(t *testing.T, newStore func(t *testing.T) scheduling.Store) {
+// database for each subtest, so the subtests run in parallel.
+func Run(t *testing.T, w Writers, newStore func(t *testing.T) scheduling.Store) {
 	tests := []struct {
 		name string
 		f    func(t *testing.T, s scheduling.Store)
@@ -32,11 +45,14 @@ func Run(t *testing.T, newStore func(t *testing.T) scheduling.Store) {
 		{"busy_returns_only_the_window", testBusy},
 		{"business_bookings_filters", testBusinessBookings},
 		{"idempotency_claim_once", testIdempotency},
-		{"due_holds_claimed_once", testHolds},
+		{"due_holds_claimed_once", func(t *testing.T, s scheduling.Store) { testHolds(t, s, w) }},
 		{"setting_joins_business_service_staff_hours", testSetting},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { tt.f(t, newStore(t)) })
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tt.f(t, newStore(t))
+		})
 	}
 }
 
@@ -294,7 +310,13 @@ func testIdempotency(t *testing.T, s scheduling.Store) {
 	}
 }
 
-func testHolds(t *testing.T, s scheduling.Store) {
+// testHolds checks NextHold and that two claims of due holds made at once
+// never share a row: with ManyWriters, both transactions stay open until
+// both have claimed (a barrier), so the second claim must skip the rows the
+// first holds locked rather than wait for them or take them too; with
+// OneWriter the second transaction waits for the first to commit, and must
+// then not get the rows the first expired.
+func testHolds(t *testing.T, s scheduling.Store, w Writers) {
 	ctx := context.Background()
 	if _, ok, err := s.NextHold(ctx); ok || err != nil {
 		t.Fatalf("NextHold on nothing = %v, %v", ok, err)
@@ -308,33 +330,36 @@ func testHolds(t *testing.T, s scheduling.Store) {
 	if err != nil || !ok || !next.Equal(t0) {
 		t.Fatalf("NextHold = %v, %v, %v; want %v", next, ok, err, t0)
 	}
-	// Two claims at once (each in its own transaction, held open until
-	// both have claimed where the engine allows it) never share a row.
 	now := t0.Add(4 * time.Minute) // bookings 0..4 are due
 	var mu sync.Mutex
 	seen := map[string]int{}
+	bar := newBarrier(2)
 	var wg sync.WaitGroup
 	for range 2 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if w == OneWriter {
+				// This claimer's transaction cannot begin while the other's
+				// is open: it arrives now, and waits behind the other.
+				bar.arrive()
+			}
 			err := s.Atomically(ctx, func(ctx context.Context) error {
 				due, err := s.ClaimDueHolds(ctx, now, 3)
+				if w == ManyWriters {
+					bar.arrive() // claimed, and holding the rows locked
+				}
 				if err != nil {
 					return err
 				}
-				for _, b := range due {
-					if _, err := s.UpdateBooking(ctx, b.ID, func(x *scheduling.Booking) error {
-						x.Status, x.HoldUntil = scheduling.StatusExpired, time.Time{}
-						return nil
-					}); err != nil {
-						return err
-					}
-					mu.Lock()
-					seen[b.ID]++
-					mu.Unlock()
+				if !bar.wait() {
+					t.Error("the claimers never both claimed: a claim waited for the rows the other holds (no SKIP LOCKED?)")
 				}
-				return nil
+				return expire(ctx, s, due, func(id string) {
+					mu.Lock()
+					defer mu.Unlock()
+					seen[id]++
+				})
 			})
 			if err != nil {
 				t.Errorf("claim: %v", err)
@@ -347,7 +372,10 @@ func testHolds(t *testing.T, s scheduling.Store) {
 			t.Errorf("%s claimed %d times", id, n)
 		}
 	}
-	// Whatever the first pass left is claimed by the next.
+	if len(seen) != 5 {
+		t.Errorf("the two claims took %d bookings, want all 5 due", len(seen))
+	}
+	// Whatever the claims left is claimed by the next.
 	rest := get(s.ClaimDueHolds(ctx, now, 10))(t)
 	if len(seen)+len(rest) != 5 {
 		t.Errorf("claimed %d then %d, want 5 due in all", len(seen), len(rest))
@@ -356,6 +384,56 @@ func testHolds(t *testing.T, s scheduling.Store) {
 		if seen[b.ID] > 0 {
 			t.Errorf("%s claimed again after it expired", b.ID)
 		}
+	}
+}
+
+// expire expires the claimed bookings, telling done of each.
+func expire(ctx context.Context, s scheduling.Store, due []scheduling.Booking, done func(id string)) error {
+	for _, b := range due {
+		if _, err := s.UpdateBooking(ctx, b.ID, func(x *scheduling.Booking) error {
+			x.Status, x.HoldUntil = scheduling.StatusExpired, time.Time{}
+			return nil
+		}); err != nil {
+			return err
+		}
+		done(b.ID)
+	}
+	return nil
+}
+
+// barrier lets n goroutines wait until all have arrived.
+type barrier struct {
+	left sync.WaitGroup
+	all  chan struct{}
+}
+
+func newBarrier(n int) *barrier {
+	b := &barrier{all: make(chan struct{})}
+	b.left.Add(n)
+	go func() {
+		b.left.Wait()
+		close(b.all)
+	}()
+	return b
+}
+
+func (b *barrier) arrive() { b.left.Done() }
+
+// barrierTimeout bounds a wait at the barrier: a claimer that blocks on
+// the other's locks would otherwise hang the test instead of failing it.
+const barrierTimeout = 10 * time.Second
+
+// wait waits until all have arrived; false when that took longer than
+// barrierTimeout (the wait then ends, so that the test fails rather than
+// hangs).
+func (b *barrier) wait() bool {
+	t := time.NewTimer(barrierTimeout)
+	defer t.Stop()
+	select {
+	case <-b.all:
+		return true
+	case <-t.C:
+		return false
 	}
 }
 
@@ -414,14 +492,11 @@ func bookingIDs(bs []scheduling.Booking) []string {
 	return out
 }
 
-// testSetting checks SettingReader.Setting against the separate reads: a
-// business by id or subdomain, only its own service and staff, the staff
-// by id with their hours, and ErrNotFound for a missing business.
+// testSetting checks Setting against the separate reads: a business by
+// id or subdomain, only its own service and staff, the staff by id with
+// their hours, and ErrNotFound for a missing business.
 func testSetting(t *testing.T, s scheduling.Store) {
-	r, ok := s.(scheduling.SettingReader)
-	if !ok {
-		t.Skip("the store reads no setting in one query")
-	}
+	r := s
 	ctx := context.Background()
 	b := scheduling.Business{ID: "biz_1", OwnerID: "user_1", Name: "B", Subdomain: "bee", TimeZone: "Europe/Berlin", Rules: scheduling.Rules{MinNoticeMinutes: 60, HorizonDays: 30, SlotIntervalMinutes: 15}}
 	o := scheduling.Offering{ID: "svc_1", BusinessID: "biz_1", Name: "Cut", DurationMinutes: 45, PriceMinor: 4990, Currency: "EUR",
