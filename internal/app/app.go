@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -49,6 +50,8 @@ type App struct {
 	routesServed []httpapi.Route
 
 	httpSrv  *http.Server
+	httpLn   net.Listener // bound before the services start, served after
+	linkKey  []byte       // derives manage-link tokens (authn.KeySet.LinkKey)
 	httpAddr string
 	httpDone chan error
 }
@@ -104,6 +107,7 @@ func (a *App) Start(ctx context.Context) error {
 	}{
 		{"data dir", a.makeDataDir},
 		{"signing keys", a.loadKeys},
+		{"http listen", a.listenHTTP},
 		{"nats", a.startNATS},
 		{"nats client", a.connectNATS},
 		{"services", a.openServices},
@@ -151,6 +155,7 @@ func (a *App) loadKeys(context.Context) error {
 		return err
 	}
 	a.tokens = authn.NewTokens(keys, a.cfg.AccessTokenTTL, a.now)
+	a.linkKey = keys.LinkKey()
 	return nil
 }
 
@@ -238,6 +243,10 @@ func (a *App) Shutdown(ctx context.Context) error {
 
 func (a *App) stopHTTP(ctx context.Context) error {
 	if a.httpSrv == nil {
+		if a.httpLn != nil { // bound, never served: a start that failed
+			_ = a.httpLn.Close()
+			a.httpLn = nil
+		}
 		return nil
 	}
 	a.removeFile(HTTPAddrFile)
@@ -306,12 +315,31 @@ func drain(ctx context.Context, nc *nats.Conn) error {
 	}
 }
 
-func (a *App) startHTTP(context.Context) error {
+// listenHTTP binds the HTTP address early, so that the services know the
+// address they are reached at (PublicURL) even when port 0 picks it.
+// Nothing is served until startHTTP.
+func (a *App) listenHTTP(context.Context) error {
 	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
 	if err != nil {
 		return err
 	}
+	a.httpLn = ln
 	a.httpAddr = ln.Addr().String()
+	return nil
+}
+
+// PublicURL returns the absolute base URL of links SlotWise sends people:
+// Config.PublicURL, or the HTTP address it listens on.
+func (a *App) PublicURL() string {
+	if a.cfg.PublicURL != "" {
+		return strings.TrimSuffix(a.cfg.PublicURL, "/")
+	}
+	return "http://" + a.httpAddr
+}
+
+func (a *App) startHTTP(context.Context) error {
+	ln := a.httpLn
+	a.httpLn = nil
 	a.httpSrv = &http.Server{
 		Handler:           a.routes(),
 		ReadHeaderTimeout: 10 * time.Second,

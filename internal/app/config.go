@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -86,6 +87,10 @@ type Config struct {
 	SMTPURL string
 	// MailFrom is the sender of notification e-mails.
 	MailFrom string
+	// PublicURL is the absolute base URL people reach SlotWise at (links
+	// in e-mails and pages), e.g. https://book.example.com; empty means
+	// http://<the HTTP address>.
+	PublicURL string
 	// Payment configures the payment service: its provider, Stripe's
 	// settings and the refund policy (see mod_payment.go).
 	Payment PaymentConfig
@@ -159,6 +164,12 @@ func (c Config) Validate() error {
 func (c Config) validateAddrs() error {
 	if c.DataDir == "" {
 		return errors.New("data-dir: must not be empty")
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return fmt.Errorf("public-url: want an absolute http(s) URL such as https://book.example.com, got %q", c.PublicURL)
+		}
 	}
 	if err := CheckAddr(c.HTTPAddr); err != nil {
 		return fmt.Errorf("http: %w", err)

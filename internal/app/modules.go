@@ -39,6 +39,12 @@ type Deps struct {
 	PollInterval time.Duration
 	// Payment configures the payment service (Config.Payment).
 	Payment PaymentConfig
+	// LinkKey derives the tokens of manage links (package managetoken);
+	// every instance shares it through the signing key file.
+	LinkKey []byte
+	// PublicURL is the absolute base of links sent to people, without a
+	// trailing slash (Config.PublicURL, or the HTTP address).
+	PublicURL string
 }
 
 // Instance is a started module: what it serves and what it consumes.

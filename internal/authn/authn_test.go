@@ -1,8 +1,11 @@
 package authn_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -88,5 +91,48 @@ func TestRequire(t *testing.T) {
 	admin := authn.WithPrincipal(ctx, authn.Principal{UserID: "a", Role: authn.RoleAdmin})
 	if _, err := authn.Require(admin, authn.RoleOwner); err != nil {
 		t.Fatalf("admin: %v", err)
+	}
+}
+
+func TestLinkKeySurvivesReloadAndRotationAndIsAddedToOldFiles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "keys.json")
+	keys, err := authn.LoadOrCreateKeySet(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys.LinkKey()) != 32 {
+		t.Fatalf("link key has %d bytes", len(keys.LinkKey()))
+	}
+	if _, err := keys.Rotate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := keys.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	reloaded, err := authn.LoadOrCreateKeySet(path)
+	if err != nil || !bytes.Equal(reloaded.LinkKey(), keys.LinkKey()) {
+		t.Fatalf("reloaded link key differs (err %v)", err)
+	}
+	// A file from before link keys: one is added and saved.
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f map[string]any
+	if err := json.Unmarshal(raw, &f); err != nil {
+		t.Fatal(err)
+	}
+	delete(f, "linkKey")
+	raw, _ = json.Marshal(f)
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	upgraded, err := authn.LoadOrCreateKeySet(path)
+	if err != nil || len(upgraded.LinkKey()) != 32 {
+		t.Fatalf("old file: %v, link key %d bytes", err, len(upgraded.LinkKey()))
+	}
+	again, err := authn.LoadOrCreateKeySet(path)
+	if err != nil || !bytes.Equal(again.LinkKey(), upgraded.LinkKey()) {
+		t.Fatalf("the added link key was not saved (err %v)", err)
 	}
 }

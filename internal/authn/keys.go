@@ -18,12 +18,19 @@ import (
 type KeySet struct {
 	current string
 	private map[string]ed25519.PrivateKey
+	link    []byte
 }
 
 type keyFile struct {
 	Current string    `json:"current"`
 	Keys    []keyJSON `json:"keys"`
+	// LinkKey is the HMAC key of the links SlotWise sends (see LinkKey);
+	// base64 in JSON. Files written before it existed get one on load.
+	LinkKey []byte `json:"linkKey,omitempty"`
 }
+
+// linkKeySize is the size of the link key: a full SHA-256 block of secret.
+const linkKeySize = 32
 
 type keyJSON struct {
 	ID      string    `json:"kid"`
@@ -31,14 +38,33 @@ type keyJSON struct {
 	Created time.Time `json:"created"`
 }
 
-// NewKeySet returns a key set with one fresh key.
+// NewKeySet returns a key set with one fresh signing key and a fresh link
+// key.
 func NewKeySet() (*KeySet, error) {
 	ks := &KeySet{private: map[string]ed25519.PrivateKey{}}
 	if _, err := ks.Rotate(); err != nil {
 		return nil, err
 	}
+	if err := ks.newLinkKey(); err != nil {
+		return nil, err
+	}
 	return ks, nil
 }
+
+func (ks *KeySet) newLinkKey() error {
+	ks.link = make([]byte, linkKeySize)
+	if _, err := rand.Read(ks.link); err != nil {
+		return fmt.Errorf("generate link key: %w", err)
+	}
+	return nil
+}
+
+// LinkKey returns the secret that derives the tokens of links SlotWise
+// sends people (a booking's manage link: see package managetoken). It lives
+// in the same file as the signing keys because every instance that serves
+// or sends such links must share it, exactly like them; unlike them it is
+// never rotated, since links already sent must keep working.
+func (ks *KeySet) LinkKey() []byte { return ks.link }
 
 // Rotate adds a fresh key and makes it current; older keys keep verifying
 // tokens they signed. It returns the new key id.
@@ -65,7 +91,9 @@ func (ks *KeySet) publicKey(kid string) (ed25519.PublicKey, bool) {
 }
 
 // LoadOrCreateKeySet reads the key set at path, creating the file (mode
-// 0600) with a fresh key when it does not exist.
+// 0600) with fresh keys when it does not exist. A file written before link
+// keys existed gets one, saved back (slotwise migrate does this once for a
+// file several serve instances share).
 func LoadOrCreateKeySet(path string) (*KeySet, error) {
 	raw, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -92,12 +120,25 @@ func LoadOrCreateKeySet(path string) (*KeySet, error) {
 	if _, ok := ks.private[ks.current]; !ok {
 		return nil, fmt.Errorf("signing keys %s: current key %q missing", path, ks.current)
 	}
+	switch len(f.LinkKey) {
+	case linkKeySize:
+		ks.link = f.LinkKey
+	case 0:
+		if err := ks.newLinkKey(); err != nil {
+			return nil, err
+		}
+		if err := ks.Save(path); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("signing keys %s: link key has %d bytes, want %d", path, len(f.LinkKey), linkKeySize)
+	}
 	return ks, nil
 }
 
 // Save writes the key set to path atomically with mode 0600.
 func (ks *KeySet) Save(path string) error {
-	f := keyFile{Current: ks.current}
+	f := keyFile{Current: ks.current, LinkKey: ks.link}
 	for kid, priv := range ks.private {
 		f.Keys = append(f.Keys, keyJSON{ID: kid, Seed: priv.Seed(), Created: time.Now().UTC()})
 	}

@@ -30,6 +30,7 @@ func runFlags(fs *flag.FlagSet, c *app.Config, dbURLs *[]string) {
 	fs.Var(durationFlag{&c.AccessTokenTTL}, "access-token-ttl", "access token `lifetime`")
 	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "notification mail server `URL`: smtp://[user:pass@]host[:port][?starttls=required|opportunistic|none]; empty: log messages instead of sending")
 	fs.StringVar(&c.MailFrom, "mail-from", c.MailFrom, "sender `address` of notification e-mails")
+	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "absolute base `URL` people reach SlotWise at, for links in e-mails and pages (e.g. https://book.example.com); default http://<http address>")
 	fs.Var(durationFlag{&c.HoldDuration}, "hold", "`duration` a booking that must be paid stays pending before it expires")
 	fs.Var(enumFlag{&c.Payment.Provider, []string{"sandbox", "stripe"}}, "payment-provider", "payment `provider`: sandbox (test cards, no network) or stripe")
 	fs.StringVar(&c.Payment.StripeAPIURL, "stripe-api-url", c.Payment.StripeAPIURL, "Stripe API base `URL` (e.g. stripe-mock's); default api.stripe.com")
