@@ -2,6 +2,7 @@ package business
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -40,7 +41,7 @@ type Actor struct {
 func (a Actor) IsAdmin() bool { return a.Role == RoleAdmin }
 
 // Business is one business: its owner, its public subdomain, the time zone
-// its opening hours are in, and its booking rules.
+// its opening hours are in, its booking rules, and its public profile.
 type Business struct {
 	ID        string
 	OwnerID   string
@@ -48,8 +49,15 @@ type Business struct {
 	Subdomain string
 	TimeZone  string
 	Rules     Rules
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// Description is plain text for the booking page ("" when not set).
+	Description string
+	// Address is the postal address, lines joined by \n ("" when not set).
+	Address string
+	// EmbedOrigins are the origins ("https://www.example.com") whose pages
+	// may show the booking page in a frame; nil when none may.
+	EmbedOrigins []string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // OwnedBy reports whether actor may act on b: its owner or an admin.
@@ -199,20 +207,28 @@ func checkRange(field string, v *int, lo, hi int) error {
 	return nil
 }
 
-// NewBusiness is the input of CreateBusiness.
+// NewBusiness is the input of CreateBusiness. Name, Subdomain and TimeZone
+// are required; the profile fields are optional.
 type NewBusiness struct {
-	Name      *string
-	Subdomain *string
-	TimeZone  *string
-	Rules     *RuleOverrides
+	Name         *string
+	Subdomain    *string
+	TimeZone     *string
+	Rules        *RuleOverrides
+	Description  *string
+	Address      *string
+	EmbedOrigins *[]string
 }
 
-// BusinessPatch is the input of UpdateBusiness: the fields to change.
+// BusinessPatch is the input of UpdateBusiness: the fields to change (nil:
+// unchanged; "" or an empty list clears a profile field).
 type BusinessPatch struct {
-	Name      *string
-	Subdomain *string
-	TimeZone  *string
-	Rules     *RuleOverrides
+	Name         *string
+	Subdomain    *string
+	TimeZone     *string
+	Rules        *RuleOverrides
+	Description  *string
+	Address      *string
+	EmbedOrigins *[]string
 }
 
 // Build validates a NewBusiness into a Business (without id and times).
@@ -235,39 +251,82 @@ func (n NewBusiness) Build(ownerID string) (Business, error) {
 
 // ApplyTo validates p and applies it to b, returning the changes by their
 // JSON names (business.updated's "changes"); empty when nothing changed.
+// On error b may be partly changed; callers discard it.
 func (p BusinessPatch) ApplyTo(b *Business) (map[string]any, error) {
 	changes := map[string]any{}
+	for _, step := range []func(*Business, map[string]any) error{p.applyIdentity, p.applyRules, p.applyProfile} {
+		if err := step(b, changes); err != nil {
+			return nil, err
+		}
+	}
+	return changes, nil
+}
+
+func (p BusinessPatch) applyIdentity(b *Business, changes map[string]any) error {
 	if p.Name != nil {
 		name, err := CheckName("name", *p.Name)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		setIfChanged(changes, "name", &b.Name, name)
 	}
 	if p.Subdomain != nil {
 		sub, err := CheckSubdomain(*p.Subdomain)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		setIfChanged(changes, "subdomain", &b.Subdomain, sub)
 	}
 	if p.TimeZone != nil {
 		tz, err := CheckTimeZone(*p.TimeZone)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		setIfChanged(changes, "timeZone", &b.TimeZone, tz)
 	}
-	if p.Rules != nil {
-		if err := p.Rules.Check("bookingRules"); err != nil {
-			return nil, err
+	return nil
+}
+
+func (p BusinessPatch) applyRules(b *Business, changes map[string]any) error {
+	if p.Rules == nil {
+		return nil
+	}
+	if err := p.Rules.Check("bookingRules"); err != nil {
+		return err
+	}
+	if next := b.Rules.Apply(*p.Rules); next != b.Rules {
+		b.Rules = next
+		changes["bookingRules"] = RulesMap(next)
+	}
+	return nil
+}
+
+func (p BusinessPatch) applyProfile(b *Business, changes map[string]any) error {
+	if p.Description != nil {
+		d, err := CheckDescription("description", *p.Description)
+		if err != nil {
+			return err
 		}
-		if next := b.Rules.Apply(*p.Rules); next != b.Rules {
-			b.Rules = next
-			changes["bookingRules"] = RulesMap(next)
+		setIfChanged(changes, "description", &b.Description, d)
+	}
+	if p.Address != nil {
+		a, err := CheckAddress(*p.Address)
+		if err != nil {
+			return err
+		}
+		setIfChanged(changes, "address", &b.Address, a)
+	}
+	if p.EmbedOrigins != nil {
+		origins, err := CheckEmbedOrigins(*p.EmbedOrigins)
+		if err != nil {
+			return err
+		}
+		if !slices.Equal(origins, b.EmbedOrigins) {
+			b.EmbedOrigins = origins
+			changes["embedOrigins"] = append([]string{}, origins...) // [] rather than null when cleared
 		}
 	}
-	return changes, nil
+	return nil
 }
 
 // RulesMap returns rules by their JSON names, for events' changes.

@@ -6,7 +6,9 @@
 // the auth service's user.* events.
 //
 // Layout: business.go, offering.go, staff.go, availability.go hold the
-// types and their invariants (no I/O); service.go, service_offerings.go,
+// types and their invariants (no I/O), profile.go the checks of a
+// business's public profile (description, address, and the embed origins
+// the web's CSP frame-ancestors names); service.go, service_offerings.go,
 // service_staff.go, owners.go (the owner projection) and public.go the use
 // cases; events.go the events' payloads; store.go the Store and Events
 // interfaces the use cases need (the app passes the eventbus Outbox as

@@ -14,6 +14,7 @@ func businessCreated(b Business) event.BusinessCreated {
 	return event.BusinessCreated{
 		BusinessID: b.ID, Name: b.Name, Subdomain: b.Subdomain, OwnerID: b.OwnerID, TimeZone: b.TimeZone,
 		BookingRules: &event.BookingRules{MinNoticeMinutes: &min, HorizonDays: &horizon, SlotIntervalMinutes: &interval},
+		Description:  b.Description, Address: b.Address, EmbedOrigins: b.EmbedOrigins,
 	}
 }
 

@@ -7,7 +7,9 @@ import (
 )
 
 // PublicView is what anyone may read about a business: the business, its
-// services and its staff. The HTTP layer writes only their public fields.
+// services and its staff. The HTTP layer writes only their public fields;
+// a business's include its profile (description, address, embed origins —
+// the last are public anyway, in the booking page's CSP header).
 type PublicView struct {
 	Business  Business
 	Offerings []Offering

@@ -1,8 +1,9 @@
 // Package demo seeds a demo business through SlotWise's public HTTP API, so
 // a new user of `slotwise run --demo` can look around at once: a demo owner
 // (random password, kept in <data-dir>/demo-owner.txt), "Demo Studio" at
-// subdomain "demo", a free 30-minute and a paid 60-minute service (EUR), and
-// one staff member open Monday to Friday 09:00–17:00 (Europe/Berlin).
+// subdomain "demo" with a short description and an address, a free
+// 30-minute and a paid 60-minute service (EUR), and one staff member open
+// Monday to Friday 09:00–17:00 (Europe/Berlin).
 //
 // It is a plain HTTP client of the API — it never touches a database — and
 // it is idempotent: every step first looks for what it would create.
@@ -28,6 +29,8 @@ const (
 	Subdomain   = "demo"
 	Name        = "Demo Studio"
 	TimeZone    = "Europe/Berlin"
+	Description = "A demo studio to try SlotWise: book a free intro call or a paid consultation."
+	Address     = "Demo Street 1\n10115 Berlin\nGermany"
 	StaffName   = "Alex Demo"
 	FreeService = "Intro call"
 	PaidService = "Consultation"
@@ -76,7 +79,7 @@ func (s Seeder) Seed(ctx context.Context) (Credentials, error) {
 
 // Print writes where to look and how to log in.
 func Print(w io.Writer, baseURL string, c Credentials) {
-	fmt.Fprintf(w, "Demo business %q: %s/api/v1/public/businesses/%s\n", Name, baseURL, Subdomain)
+	fmt.Fprintf(w, "Demo business %q, booking page: %s/b/%s\n", Name, baseURL, Subdomain)
 	fmt.Fprintf(w, "Demo owner login: email %s  password %s\n", c.Email, c.Password)
 }
 

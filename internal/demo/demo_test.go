@@ -20,8 +20,10 @@ import (
 
 type page struct {
 	Business struct {
-		Name     string `json:"name"`
-		TimeZone string `json:"timeZone"`
+		Name        string `json:"name"`
+		TimeZone    string `json:"timeZone"`
+		Description string `json:"description"`
+		Address     string `json:"address"`
 	} `json:"business"`
 	Services []struct {
 		Name     string      `json:"name"`
@@ -48,6 +50,9 @@ func TestSeedThenPublicPageAndIdempotent(t *testing.T) {
 	p := readPage(t, h.BaseURL)
 	if p.Business.Name != demo.Name || p.Business.TimeZone != "Europe/Berlin" || len(p.Services) != 2 || len(p.Staff) != 1 || p.Staff[0].Name != demo.StaffName {
 		t.Fatalf("public page = %+v", p)
+	}
+	if p.Business.Description != demo.Description || p.Business.Address != demo.Address {
+		t.Errorf("public page's profile = %q, %q; want %q, %q", p.Business.Description, p.Business.Address, demo.Description, demo.Address)
 	}
 	free, paid := p.Services[0], p.Services[1]
 	if free.Duration != 30 || free.Price.String() != "0.00" || free.Paid || paid.Duration != 60 || !paid.Paid || paid.Currency != "EUR" {
@@ -123,4 +128,66 @@ func outboxRows(t *testing.T, db *sql.DB) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestSeedFillsProfileOfOlderDemoBusiness: a demo business seeded before
+// businesses had a profile gets the description and address on the next
+// start; one whose owner set a profile keeps it.
+func TestSeedFillsProfileOfOlderDemoBusiness(t *testing.T) {
+	h := apptest.StartEngine(t, sqldb.SQLite)
+	creds := demo.Credentials{Email: demo.OwnerEmail, Password: "an older demo password"}
+	if err := os.WriteFile(filepath.Join(h.Config.DataDir, demo.CredentialsFile), []byte(creds.Email+"\n"+creds.Password+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	token := post(t, h.BaseURL+"/api/v1/auth/register", "", map[string]string{
+		"email": creds.Email, "password": creds.Password, "firstName": "Demo", "lastName": "Owner", "role": "business_owner",
+	}, 201)["accessToken"].(string)
+	biz := post(t, h.BaseURL+"/api/v1/businesses", token, map[string]string{"name": demo.Name, "subdomain": demo.Subdomain, "timeZone": demo.TimeZone}, 201)
+	if p := readPage(t, h.BaseURL); p.Business.Description != "" || p.Business.Address != "" {
+		t.Fatalf("older business already has a profile: %+v", p.Business)
+	}
+	s := demo.Seeder{BaseURL: h.BaseURL, DataDir: h.Config.DataDir}
+	if _, err := s.Seed(context.Background()); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	if p := readPage(t, h.BaseURL); p.Business.Description != demo.Description || p.Business.Address != demo.Address {
+		t.Fatalf("after seeding: %+v, want the demo's profile", p.Business)
+	}
+
+	req, _ := http.NewRequest("PATCH", h.BaseURL+"/api/v1/businesses/"+biz["id"].(string), strings.NewReader(`{"description": "", "address": "Elsewhere 2"}`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("owner's PATCH: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	if _, err := s.Seed(context.Background()); err != nil {
+		t.Fatalf("seed again: %v", err)
+	}
+	if p := readPage(t, h.BaseURL); p.Business.Description != "" || p.Business.Address != "Elsewhere 2" {
+		t.Fatalf("seeding overwrote the owner's profile: %+v", p.Business)
+	}
+}
+
+// post sends in as JSON with token ("" for none), wants the status, and
+// returns the decoded answer.
+func post(t *testing.T, url, token string, in any, want int) map[string]any {
+	t.Helper()
+	raw, _ := json.Marshal(in)
+	req, _ := http.NewRequest("POST", url, bytes.NewReader(raw))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != want {
+		t.Fatalf("POST %s = %d %v, %v; want %d", url, resp.StatusCode, out, err, want)
+	}
+	return out
 }

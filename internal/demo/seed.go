@@ -7,14 +7,17 @@ import (
 )
 
 type idName struct {
-	ID        string `json:"id"`
-	Name      string `json:"name"`
-	Subdomain string `json:"subdomain"`
-	Implicit  bool   `json:"implicit"`
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Subdomain   string `json:"subdomain"`
+	Implicit    bool   `json:"implicit"`
+	Description string `json:"description"`
+	Address     string `json:"address"`
 }
 
 // ensureBusiness returns the demo business's id, creating it if the owner
-// has none at the subdomain.
+// has none at the subdomain. A demo business from before businesses had a
+// profile gets the description and address.
 func ensureBusiness(ctx context.Context, api client) (string, error) {
 	var list struct {
 		Businesses []idName `json:"businesses"`
@@ -24,11 +27,11 @@ func ensureBusiness(ctx context.Context, api client) (string, error) {
 	}
 	for _, b := range list.Businesses {
 		if b.Subdomain == Subdomain {
-			return b.ID, nil
+			return b.ID, ensureProfile(ctx, api, b)
 		}
 	}
 	var b idName
-	in := map[string]string{"name": Name, "subdomain": Subdomain, "timeZone": TimeZone}
+	in := map[string]string{"name": Name, "subdomain": Subdomain, "timeZone": TimeZone, "description": Description, "address": Address}
 	status, err := api.call(ctx, "POST", "/api/v1/businesses", in, &b)
 	switch {
 	case err != nil:
@@ -39,6 +42,19 @@ func ensureBusiness(ctx context.Context, api client) (string, error) {
 		return "", fmt.Errorf("demo: create business: HTTP %d", status)
 	}
 	return b.ID, nil
+}
+
+// ensureProfile sets the demo business's description and address when it
+// has neither (an owner's own edits are left alone).
+func ensureProfile(ctx context.Context, api client, b idName) error {
+	if b.Description != "" || b.Address != "" {
+		return nil
+	}
+	in := map[string]string{"description": Description, "address": Address}
+	if err := api.expect(ctx, http.StatusOK, "PATCH", "/api/v1/businesses/"+b.ID, in, nil); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	return nil
 }
 
 // ensureCatalog creates the services, the staff member and their hours

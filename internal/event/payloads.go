@@ -93,7 +93,9 @@ type UserDeleted struct {
 }
 
 // BusinessCreated is the data of business.created. TimeZone and
-// BookingRules are additive optional fields (absent in the seed).
+// BookingRules are additive optional fields (absent in the seed);
+// Description, Address and EmbedOrigins came in 1.1 and are absent when
+// not set.
 type BusinessCreated struct {
 	BusinessID   string        `json:"businessId"`
 	Name         string        `json:"name"`
@@ -101,6 +103,9 @@ type BusinessCreated struct {
 	OwnerID      string        `json:"ownerId"`
 	TimeZone     string        `json:"timeZone,omitempty"` // IANA name
 	BookingRules *BookingRules `json:"bookingRules,omitempty"`
+	Description  string        `json:"description,omitempty"`  // plain text
+	Address      string        `json:"address,omitempty"`      // postal address, lines joined by \n
+	EmbedOrigins []string      `json:"embedOrigins,omitempty"` // origins that may frame the booking page
 }
 
 // BookingRules are a business's booking rules, or a service's overrides of
@@ -111,7 +116,10 @@ type BookingRules struct {
 	SlotIntervalMinutes *int `json:"slotIntervalMinutes,omitempty"` // minutes between possible starts
 }
 
-// BusinessUpdated is the data of business.updated.
+// BusinessUpdated is the data of business.updated. Changes holds each
+// changed field with its new value: name, subdomain, timeZone,
+// bookingRules (all three rules), and since 1.1 description, address
+// ("" when cleared) and embedOrigins (a list, [] when cleared).
 type BusinessUpdated struct {
 	BusinessID string         `json:"businessId"`
 	Changes    map[string]any `json:"changes"`
@@ -261,9 +269,10 @@ type BookingCreated struct {
 	// currency of totalAmount, the booking's status at creation (pending
 	// until paid, or confirmed), the end of a pending booking's payment
 	// hold, the guest's contact details (for e-mails; registered clients
-	// are known by clientId), and the SHA-256 (hex) of the guest's manage
-	// token, so other services can check a guest's ?token= without the
-	// token itself travelling.
+	// are known by clientId), and the SHA-256 (hex) of the booking's
+	// manage token (every booking has one, a registered client's too), so
+	// other services can check a ?token= without the token itself
+	// travelling.
 	StaffID         string    `json:"staffId,omitempty"`
 	Currency        string    `json:"currency,omitempty"`
 	Status          string    `json:"status,omitempty"`
@@ -333,7 +342,10 @@ type PaymentSucceeded struct {
 	Method          string  `json:"method"`
 }
 
-// PaymentFailed is the data of payment.failed.
+// PaymentFailed is the data of payment.failed: one declined attempt (the
+// payment stays payable while the booking's hold lasts). FailureMessage
+// (1.1, optional) is FailureReason in words for people, e.g. "Your card
+// was declined.".
 type PaymentFailed struct {
 	PaymentID       string  `json:"paymentId"`
 	PaymentIntentID string  `json:"paymentIntentId,omitempty"`
@@ -343,6 +355,7 @@ type PaymentFailed struct {
 	Amount          float64 `json:"amount"`
 	Currency        string  `json:"currency"`
 	FailureReason   string  `json:"failureReason"`
+	FailureMessage  string  `json:"failureMessage,omitempty"`
 }
 
 // PaymentRefunded is the data of payment.refunded.

@@ -30,6 +30,16 @@ type businessBody struct {
 	Subdomain    *string    `json:"subdomain"`
 	TimeZone     *string    `json:"timeZone"`
 	BookingRules *rulesBody `json:"bookingRules"`
+	Description  *string    `json:"description"`
+	Address      *string    `json:"address"`
+	EmbedOrigins *[]string  `json:"embedOrigins"`
+}
+
+func (b businessBody) patch() business.BusinessPatch {
+	return business.BusinessPatch{
+		Name: b.Name, Subdomain: b.Subdomain, TimeZone: b.TimeZone, Rules: b.BookingRules.domain(),
+		Description: b.Description, Address: b.Address, EmbedOrigins: b.EmbedOrigins,
+	}
 }
 
 type serviceBody struct {
@@ -159,6 +169,9 @@ type businessJSON struct {
 	Subdomain    string    `json:"subdomain"`
 	TimeZone     string    `json:"timeZone"`
 	BookingRules rulesJSON `json:"bookingRules"`
+	Description  string    `json:"description"`
+	Address      string    `json:"address"`
+	EmbedOrigins []string  `json:"embedOrigins"`
 	CreatedAt    time.Time `json:"createdAt"`
 	UpdatedAt    time.Time `json:"updatedAt"`
 }
@@ -166,8 +179,17 @@ type businessJSON struct {
 func businessOf(b business.Business) businessJSON {
 	return businessJSON{
 		ID: b.ID, OwnerID: b.OwnerID, Name: b.Name, Subdomain: b.Subdomain, TimeZone: b.TimeZone,
-		BookingRules: rulesOf(b.Rules), CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt,
+		BookingRules: rulesOf(b.Rules), Description: b.Description, Address: b.Address,
+		EmbedOrigins: originsOf(b.EmbedOrigins), CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt,
 	}
+}
+
+// originsOf writes no embed origins as [] rather than null.
+func originsOf(o []string) []string {
+	if o == nil {
+		return []string{}
+	}
+	return o
 }
 
 type serviceJSON struct {
@@ -242,6 +264,9 @@ type publicBusinessJSON struct {
 	Subdomain    string    `json:"subdomain"`
 	TimeZone     string    `json:"timeZone"`
 	BookingRules rulesJSON `json:"bookingRules"`
+	Description  string    `json:"description"`
+	Address      string    `json:"address"`
+	EmbedOrigins []string  `json:"embedOrigins"` // public anyway: the page's CSP frame-ancestors names them
 }
 
 type publicServiceJSON struct {
@@ -271,7 +296,10 @@ type publicJSON struct {
 func publicOf(v business.PublicView) publicJSON {
 	b := v.Business
 	out := publicJSON{
-		Business: publicBusinessJSON{ID: b.ID, Name: b.Name, Subdomain: b.Subdomain, TimeZone: b.TimeZone, BookingRules: rulesOf(b.Rules)},
+		Business: publicBusinessJSON{
+			ID: b.ID, Name: b.Name, Subdomain: b.Subdomain, TimeZone: b.TimeZone, BookingRules: rulesOf(b.Rules),
+			Description: b.Description, Address: b.Address, EmbedOrigins: originsOf(b.EmbedOrigins),
+		},
 		Services: []publicServiceJSON{}, Staff: []publicStaffJSON{},
 	}
 	for _, o := range v.Offerings {

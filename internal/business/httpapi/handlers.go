@@ -91,9 +91,7 @@ func (h *Handler) createBusiness(w http.ResponseWriter, r *http.Request) {
 		if err := api.DecodeJSON(r, w, &body); err != nil {
 			return nil, err
 		}
-		b, err := h.svc.CreateBusiness(r.Context(), a, business.NewBusiness{
-			Name: body.Name, Subdomain: body.Subdomain, TimeZone: body.TimeZone, Rules: body.BookingRules.domain(),
-		})
+		b, err := h.svc.CreateBusiness(r.Context(), a, business.NewBusiness(body.patch()))
 		return businessOf(b), err
 	})
 }
@@ -122,9 +120,7 @@ func (h *Handler) patchBusiness(w http.ResponseWriter, r *http.Request) {
 		if err := api.DecodeJSON(r, w, &body); err != nil {
 			return nil, err
 		}
-		b, err := h.svc.UpdateBusiness(r.Context(), a, r.PathValue("id"), business.BusinessPatch{
-			Name: body.Name, Subdomain: body.Subdomain, TimeZone: body.TimeZone, Rules: body.BookingRules.domain(),
-		})
+		b, err := h.svc.UpdateBusiness(r.Context(), a, r.PathValue("id"), body.patch())
 		return businessOf(b), err
 	})
 }

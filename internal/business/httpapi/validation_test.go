@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -43,10 +44,29 @@ func validationCases() []invalid {
 		{"business_bad_slot_interval", "POST", biz, obj{"name": "N", "subdomain": "new-one", "timeZone": "UTC", "bookingRules": obj{"slotIntervalMinutes": 0}}, 400, "bookingRules.slotIntervalMinutes"},
 		{"business_negative_notice", "POST", biz, obj{"name": "N", "subdomain": "new-one", "timeZone": "UTC", "bookingRules": obj{"minNoticeMinutes": -1}}, 400, "bookingRules.minNoticeMinutes"},
 		{"business_oversized", "POST", biz, big, 413, ""},
+		{"business_long_description", "POST", biz, obj{"name": "N", "subdomain": "new-one", "timeZone": "UTC", "description": strings.Repeat("d", 2001)}, 400, "description"},
+		{"business_description_control_char", "POST", biz, obj{"name": "N", "subdomain": "new-one", "timeZone": "UTC", "description": "a\u0000b"}, 400, "description"},
+		{"business_description_wrong_type", "POST", biz, obj{"name": "N", "subdomain": "new-one", "timeZone": "UTC", "description": 5}, 400, "description"},
+		{"business_long_address", "POST", biz, obj{"name": "N", "subdomain": "new-one", "timeZone": "UTC", "address": strings.Repeat("a", 501)}, 400, "address"},
+		{"business_address_too_many_lines", "POST", biz, obj{"name": "N", "subdomain": "new-one", "timeZone": "UTC", "address": strings.Repeat("line\n", 11)}, 400, "address"},
+		{"business_origin_with_path", "POST", biz, obj{"name": "N", "subdomain": "new-one", "timeZone": "UTC", "embedOrigins": []string{"https://www.example.com/book"}}, 400, "embedOrigins[0]"},
+		{"business_origin_http", "POST", biz, obj{"name": "N", "subdomain": "new-one", "timeZone": "UTC", "embedOrigins": []string{"https://ok.example", "http://www.example.com"}}, 400, "embedOrigins[1]"},
+		{"business_origins_wrong_type", "POST", biz, obj{"name": "N", "subdomain": "new-one", "timeZone": "UTC", "embedOrigins": "https://www.example.com"}, 400, "embedOrigins"},
+		{"business_too_many_origins", "POST", biz, obj{"name": "N", "subdomain": "new-one", "timeZone": "UTC", "embedOrigins": origins(11)}, 400, "embedOrigins"},
 		{"patch_unknown_time_zone", "PATCH", one, obj{"timeZone": "Nowhere/City"}, 400, "timeZone"},
 		{"patch_duplicate_subdomain", "PATCH", one, obj{"subdomain": "taken"}, 409, "subdomain"},
 		{"patch_zero_horizon", "PATCH", one, obj{"bookingRules": obj{"horizonDays": 0}}, 400, "bookingRules.horizonDays"},
 		{"patch_business_oversized", "PATCH", one, big, 413, ""},
+		{"patch_long_description", "PATCH", one, obj{"description": strings.Repeat("d", 2001)}, 400, "description"},
+		{"patch_address_control_char", "PATCH", one, obj{"address": "Main St 1\u001b[2J"}, 400, "address"},
+		{"patch_origin_query", "PATCH", one, obj{"embedOrigins": []string{"https://www.example.com/?x=1"}}, 400, "embedOrigins[0]"},
+		{"patch_origin_fragment", "PATCH", one, obj{"embedOrigins": []string{"https://www.example.com#f"}}, 400, "embedOrigins[0]"},
+		{"patch_origin_wildcard", "PATCH", one, obj{"embedOrigins": []string{"https://*.example.com"}}, 400, "embedOrigins[0]"},
+		{"patch_origin_csp_injection", "PATCH", one, obj{"embedOrigins": []string{"https://a.example; script-src *"}}, 400, "embedOrigins[0]"},
+		{"patch_origin_not_absolute", "PATCH", one, obj{"embedOrigins": []string{"www.example.com"}}, 400, "embedOrigins[0]"},
+		{"patch_duplicate_origins", "PATCH", one, obj{"embedOrigins": []string{"https://a.example", "https://A.example:443"}}, 400, "embedOrigins[1]"},
+		{"patch_too_many_origins", "PATCH", one, obj{"embedOrigins": origins(11)}, 400, "embedOrigins"},
+		{"patch_valid_origins_with_bad_description", "PATCH", one, obj{"embedOrigins": []string{"https://a.example"}, "description": "\u0007"}, 400, "description"},
 		{"service_missing_name", "POST", svcs, obj{"duration": 30, "price": 10, "currency": "EUR"}, 400, "name"},
 		{"service_missing_duration", "POST", svcs, obj{"name": "S", "price": 10, "currency": "EUR"}, 400, "duration"},
 		{"service_missing_price", "POST", svcs, obj{"name": "S", "duration": 30, "currency": "EUR"}, 400, "price"},
@@ -94,6 +114,15 @@ func validationCases() []invalid {
 		{"hours_oversized", "PUT", hours, big, 413, ""},
 	}
 	return cases
+}
+
+// origins returns n distinct valid origins.
+func origins(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("https://site%d.example", i)
+	}
+	return out
 }
 
 // TestValidationNamesTheFieldAndWritesNothing: every refused body answers a

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/slotwise/slotwise/internal/business"
@@ -9,24 +10,36 @@ import (
 )
 
 const businessColumns = `id, owner_id, name, subdomain, time_zone, min_notice_minutes, horizon_days,
-	slot_interval_minutes, created_at, updated_at`
+	slot_interval_minutes, description, address, embed_origins, created_at, updated_at`
 
 func scanBusiness(row sqldb.Scanner) (business.Business, error) {
 	var b business.Business
+	var origins string
 	err := row.Scan(&b.ID, &b.OwnerID, &b.Name, &b.Subdomain, &b.TimeZone, &b.Rules.MinNoticeMinutes,
-		&b.Rules.HorizonDays, &b.Rules.SlotIntervalMinutes, sqldb.Instant(&b.CreatedAt), sqldb.Instant(&b.UpdatedAt))
+		&b.Rules.HorizonDays, &b.Rules.SlotIntervalMinutes, &b.Description, &b.Address, &origins,
+		sqldb.Instant(&b.CreatedAt), sqldb.Instant(&b.UpdatedAt))
 	if err != nil {
 		return b, interpretError(err)
+	}
+	if err := json.Unmarshal([]byte(origins), &b.EmbedOrigins); err != nil {
+		return b, fmt.Errorf("business %s embed_origins: %w", b.ID, err)
+	}
+	if len(b.EmbedOrigins) == 0 {
+		b.EmbedOrigins = nil // the domain's "none"
 	}
 	return b, nil
 }
 
 // CreateBusiness inserts b.
 func (s *Store) CreateBusiness(ctx context.Context, b business.Business) error {
-	_, err := s.db.Exec(ctx, `INSERT INTO businesses (`+businessColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	origins, err := jsonText(b.EmbedOrigins)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.Exec(ctx, `INSERT INTO businesses (`+businessColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		b.ID, b.OwnerID, b.Name, b.Subdomain, b.TimeZone, b.Rules.MinNoticeMinutes, b.Rules.HorizonDays,
-		b.Rules.SlotIntervalMinutes, s.db.Time(b.CreatedAt), s.db.Time(b.UpdatedAt))
+		b.Rules.SlotIntervalMinutes, b.Description, b.Address, origins, s.db.Time(b.CreatedAt), s.db.Time(b.UpdatedAt))
 	if err != nil {
 		return fmt.Errorf("insert business %s: %w", b.ID, interpretError(err))
 	}
@@ -67,10 +80,15 @@ func (s *Store) UpdateBusiness(ctx context.Context, id string, fn func(*business
 		if err := fn(&b); err != nil {
 			return err
 		}
+		origins, err := jsonText(b.EmbedOrigins)
+		if err != nil {
+			return err
+		}
 		_, err = s.db.Exec(ctx, `UPDATE businesses SET name = ?, subdomain = ?, time_zone = ?,
-			min_notice_minutes = ?, horizon_days = ?, slot_interval_minutes = ?, updated_at = ? WHERE id = ?`,
+			min_notice_minutes = ?, horizon_days = ?, slot_interval_minutes = ?, description = ?, address = ?,
+			embed_origins = ?, updated_at = ? WHERE id = ?`,
 			b.Name, b.Subdomain, b.TimeZone, b.Rules.MinNoticeMinutes, b.Rules.HorizonDays,
-			b.Rules.SlotIntervalMinutes, s.db.Time(b.UpdatedAt), b.ID)
+			b.Rules.SlotIntervalMinutes, b.Description, b.Address, origins, s.db.Time(b.UpdatedAt), b.ID)
 		if err != nil {
 			return fmt.Errorf("update business %s: %w", id, interpretError(err))
 		}

@@ -64,6 +64,9 @@ func testBusinessRoundTrip(t *testing.T, s business.Store) {
 	ctx := context.Background()
 	a := newBusiness("biz_a", "user_1", "alpha", t0)
 	a.Rules = business.Rules{MinNoticeMinutes: 60, HorizonDays: 30, SlotIntervalMinutes: 10}
+	a.Description = "Cuts & colour.\n\tWalk-ins <welcome> — «ça va» 🙂"
+	a.Address = "Hauptstraße 1\n10115 Berlin"
+	a.EmbedOrigins = []string{"https://www.example.com", "http://localhost:3000"}
 	mustCreate(t, s, a)
 	mustCreate(t, s, newBusiness("biz_b", "user_2", "beta", t0.Add(time.Second)))
 	mustCreate(t, s, newBusiness("biz_c", "user_1", "gamma", t0.Add(2*time.Second)))
@@ -71,8 +74,15 @@ func testBusinessRoundTrip(t *testing.T, s business.Store) {
 	if err != nil || !reflect.DeepEqual(got, a) {
 		t.Fatalf("Business = %+v, %v; want %+v", got, err, a)
 	}
-	if got, err := s.BusinessBySubdomain(ctx, "alpha"); err != nil || got.ID != "biz_a" {
-		t.Fatalf("BusinessBySubdomain = %+v, %v", got, err)
+	if got, err := s.BusinessBySubdomain(ctx, "alpha"); err != nil || !reflect.DeepEqual(got, a) {
+		t.Fatalf("BusinessBySubdomain = %+v, %v; want %+v", got, err, a)
+	}
+	// A business without a profile reads back with an empty one (nil list).
+	if got, err := s.Business(ctx, "biz_b"); err != nil || got.Description != "" || got.Address != "" || got.EmbedOrigins != nil {
+		t.Fatalf("Business(biz_b) = %+v, %v; want no profile", got, err)
+	}
+	if list, err := s.Businesses(ctx, "user_1"); err != nil || len(list) != 2 || !reflect.DeepEqual(list[0], a) {
+		t.Fatalf("Businesses(user_1) = %+v, %v; want %+v first", list, err, a)
 	}
 	for owner, want := range map[string][]string{
 		"user_1": {"biz_a", "biz_c"}, "": {"biz_a", "biz_b", "biz_c"}, "user_9": {},
@@ -176,13 +186,44 @@ func testUpdateBusiness(t *testing.T, s business.Store) {
 	if !reflect.DeepEqual(stored, got) || stored.Rules.HorizonDays != 7 || !stored.UpdatedAt.Equal(later) {
 		t.Fatalf("stored %+v, want %+v", stored, got)
 	}
+	testUpdateProfile(t, s)
 	boom := errors.New("boom")
-	_, err = s.UpdateBusiness(ctx, "biz_a", func(b *business.Business) error { b.Name = "Lost"; return boom })
+	_, err = s.UpdateBusiness(ctx, "biz_a", func(b *business.Business) error {
+		b.Name, b.Address, b.EmbedOrigins = "Lost", "Lost", []string{"https://lost.example"}
+		return boom
+	})
 	if !errors.Is(err, boom) {
 		t.Fatalf("fn error = %v, want boom", err)
 	}
-	if b, _ := s.Business(ctx, "biz_a"); b.Name != "Renamed" {
-		t.Fatalf("name = %q after a failed update", b.Name)
+	if b, _ := s.Business(ctx, "biz_a"); b.Name != "Renamed" || b.Address != "" || b.EmbedOrigins != nil {
+		t.Fatalf("business = %+v after a failed update", b)
+	}
+}
+
+// testUpdateProfile sets biz_a's profile, then clears it again.
+func testUpdateProfile(t *testing.T, s business.Store) {
+	t.Helper()
+	ctx := context.Background()
+	set := func(desc, addr string, origins []string) business.Business {
+		t.Helper()
+		got, err := s.UpdateBusiness(ctx, "biz_a", func(b *business.Business) error {
+			b.Description, b.Address, b.EmbedOrigins = desc, addr, origins
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("UpdateBusiness: %v", err)
+		}
+		stored, err := s.Business(ctx, "biz_a")
+		if err != nil || !reflect.DeepEqual(stored, got) {
+			t.Fatalf("stored %+v, %v; want %+v", stored, err, got)
+		}
+		return stored
+	}
+	if b := set("About us", "1 Main St\nSpringfield", []string{"https://a.example", "https://b.example:8443"}); len(b.EmbedOrigins) != 2 || b.Address != "1 Main St\nSpringfield" {
+		t.Fatalf("profile not stored: %+v", b)
+	}
+	if b := set("", "", nil); b.Description != "" || b.Address != "" || b.EmbedOrigins != nil {
+		t.Fatalf("profile not cleared: %+v", b)
 	}
 }
 

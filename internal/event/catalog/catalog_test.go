@@ -28,8 +28,9 @@ var samples = map[string]event.Payload{
 	event.TypeUserUpdated: event.UserUpdated{UserID: "user_789", Changes: map[string]any{"firstName": "Jane", "lastName": "Smith"}},
 	event.TypeUserDeleted: event.UserDeleted{UserID: "user_789"},
 	event.TypeBusinessCreated: event.BusinessCreated{BusinessID: "biz_101", Name: "Acme Consulting", Subdomain: "acme-consulting", OwnerID: "user_789",
-		TimeZone: "Europe/Berlin", BookingRules: &event.BookingRules{MinNoticeMinutes: intp(0), HorizonDays: intp(365), SlotIntervalMinutes: intp(15)}},
-	event.TypeBusinessUpdated: event.BusinessUpdated{BusinessID: "biz_101", Changes: map[string]any{"name": "Acme Partners"}},
+		TimeZone: "Europe/Berlin", BookingRules: &event.BookingRules{MinNoticeMinutes: intp(0), HorizonDays: intp(365), SlotIntervalMinutes: intp(15)},
+		Description: "Strategy for small firms.\nFirst call free.", Address: "1 Market St\nSpringfield", EmbedOrigins: []string{"https://www.acme.example"}},
+	event.TypeBusinessUpdated: event.BusinessUpdated{BusinessID: "biz_101", Changes: map[string]any{"name": "Acme Partners", "address": "", "embedOrigins": []string{}}},
 	event.TypeServiceCreated: event.ServiceCreated{ServiceID: "svc_202", BusinessID: "biz_101", Name: "Strategy Session", Duration: 60, Price: 150.00, Currency: "USD",
 		Description: "One hour", BufferBefore: intp(5), BufferAfter: intp(10), RequiresPayment: boolp(true), BookingRules: &event.BookingRules{MinNoticeMinutes: intp(120)}},
 	event.TypeServiceUpdated: event.ServiceUpdated{ServiceID: "svc_202", BusinessID: "biz_101", Changes: map[string]any{"price": 175.5}},
@@ -51,7 +52,7 @@ var samples = map[string]event.Payload{
 	event.TypeBookingRescheduled: event.BookingRescheduled{BookingID: "booking_303", BusinessID: "biz_101", ServiceID: "svc_202", ClientID: "client_404", PreviousStartTime: start, PreviousEndTime: end, StartTime: start.Add(24 * time.Hour), EndTime: end.Add(24 * time.Hour)},
 	event.TypeBookingExpired:     event.BookingExpired{BookingID: "booking_303", BusinessID: "biz_101", ServiceID: "svc_202", ClientID: "client_404", StartTime: start, EndTime: end},
 	event.TypePaymentSucceeded:   event.PaymentSucceeded{PaymentID: "pay_505", PaymentIntentID: "pi_stripe_123", BookingID: "booking_303", BusinessID: "biz_101", ClientID: "client_404", Amount: 150, Currency: "USD", Method: "card"},
-	event.TypePaymentFailed:      event.PaymentFailed{PaymentID: "pay_505", PaymentIntentID: "pi_stripe_123", BookingID: "booking_303", BusinessID: "biz_101", ClientID: "client_404", Amount: 150, Currency: "USD", FailureReason: "card_declined"},
+	event.TypePaymentFailed:      event.PaymentFailed{PaymentID: "pay_505", PaymentIntentID: "pi_stripe_123", BookingID: "booking_303", BusinessID: "biz_101", ClientID: "client_404", Amount: 150, Currency: "USD", FailureReason: "card_declined", FailureMessage: "Your card was declined."},
 	event.TypePaymentRefunded:    event.PaymentRefunded{PaymentID: "pay_505", RefundID: "re_1", BookingID: "booking_303", BusinessID: "biz_101", ClientID: "client_404", Amount: 49.99, Currency: "EUR", Reason: "booking cancelled"},
 	event.TypeNotificationSent:   event.NotificationSent{NotificationID: "notif_606", RecipientID: "client_404", Type: "booking_confirmation", Channel: "email", Status: "sent"},
 	event.TypeNotificationFailed: event.NotificationFailed{NotificationID: "notif_607", RecipientID: "client_404", Type: "booking_confirmation", Channel: "sms", Status: "failed", Error: "invalid phone number"},
@@ -225,11 +226,22 @@ func TestDomains(t *testing.T) {
 	}
 }
 
+// newest lists the event types past 1.0 and their newest version.
+var newest = map[string]string{
+	event.TypeBusinessCreated: "1.1", // description, address, embedOrigins
+	event.TypeBusinessUpdated: "1.1", // changes may name description, address, embedOrigins
+	event.TypePaymentFailed:   "1.1", // failureMessage
+}
+
 func TestVersion(t *testing.T) {
 	for _, typ := range catalog.Default().Types() {
-		t.Run(typ+"/1.0", func(t *testing.T) {
-			if v, ok := catalog.Default().Version(typ); !ok || v != "1.0" {
-				t.Fatalf("Version(%q) = %q, %v", typ, v, ok)
+		want := newest[typ]
+		if want == "" {
+			want = "1.0"
+		}
+		t.Run(typ+"/"+want, func(t *testing.T) {
+			if v, ok := catalog.Default().Version(typ); !ok || v != want {
+				t.Fatalf("Version(%q) = %q, %v; want %s", typ, v, ok, want)
 			}
 		})
 	}
@@ -341,6 +353,50 @@ func TestAdditionalPropertiesAccepted(t *testing.T) {
 	})
 	if err := catalog.Default().ValidateJSON(raw); err != nil {
 		t.Fatalf("additional properties rejected: %v", err)
+	}
+}
+
+// TestBusinessProfileFields: business.* 1.1 type the profile fields it
+// added, and a 1.0 event of the same types still validates.
+func TestBusinessProfileFields(t *testing.T) {
+	envelope := func(typ, version string, d map[string]any) event.Envelope {
+		t.Helper()
+		e, err := event.New(time.Now(), typ, version, "business-service", "", d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	created := func(k string, v any) map[string]any {
+		return map[string]any{"businessId": "biz_1", "name": "N", "subdomain": "n-1", "ownerId": "user_1", k: v}
+	}
+	updated := func(k string, v any) map[string]any {
+		return map[string]any{"businessId": "biz_1", "changes": map[string]any{k: v}}
+	}
+	tests := []struct {
+		name    string
+		e       event.Envelope
+		invalid string // JSON pointer named by the error; "" when valid
+	}{
+		{"created_1.0_valid", envelope(event.TypeBusinessCreated, "1.0", created("timeZone", "UTC")), ""},
+		{"updated_1.0_valid", envelope(event.TypeBusinessUpdated, "1.0", updated("name", "M")), ""},
+		{"created_empty_description_invalid", envelope(event.TypeBusinessCreated, "1.1", created("description", "")), "/data/description"},
+		{"created_long_address_invalid", envelope(event.TypeBusinessCreated, "1.1", created("address", strings.Repeat("a", 501))), "/data/address"},
+		{"created_origins_not_list_invalid", envelope(event.TypeBusinessCreated, "1.1", created("embedOrigins", "https://a.example")), "/data/embedOrigins"},
+		{"updated_cleared_address_valid", envelope(event.TypeBusinessUpdated, "1.1", updated("address", "")), ""},
+		{"updated_numeric_description_invalid", envelope(event.TypeBusinessUpdated, "1.1", updated("description", 5)), "/data/changes/description"},
+		{"updated_origins_not_list_invalid", envelope(event.TypeBusinessUpdated, "1.1", updated("embedOrigins", "x")), "/data/changes/embedOrigins"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := catalog.Default().Validate(tt.e)
+			switch {
+			case tt.invalid == "" && err != nil:
+				t.Fatalf("rejected: %v", err)
+			case tt.invalid != "" && (!errors.Is(err, catalog.ErrInvalid) || !strings.Contains(err.Error(), tt.invalid)):
+				t.Fatalf("err = %v, want ErrInvalid naming %s", err, tt.invalid)
+			}
+		})
 	}
 }
 
