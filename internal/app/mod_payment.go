@@ -70,13 +70,14 @@ func newPayment(d Deps) (Instance, error) {
 	if err != nil {
 		return Instance{}, err
 	}
+	policy := payment.RefundPolicy{Window: d.Payment.RefundWindow, LatePercent: d.Payment.LateRefundPercent}
 	svc, err := payment.NewService(paysql.New(d.DB), d.Outbox, payment.Options{
-		Provider: provider, Now: d.Now, Logger: d.Logger,
-		Policy: payment.RefundPolicy{Window: d.Payment.RefundWindow, LatePercent: d.Payment.LateRefundPercent},
+		Provider: provider, Now: d.Now, Logger: d.Logger, Policy: policy,
 	})
 	if err != nil {
 		return Instance{}, err
 	}
+	d.Built.Payment, d.Built.RefundPolicy = svc, policy
 	h := payhttp.New(svc, d.Logger)
 	return Instance{
 		Routes:        h.Routes,

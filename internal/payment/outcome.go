@@ -12,8 +12,10 @@ import (
 // ApplyOutcome is the one path a provider's word takes into the saga (the
 // sandbox's pay call and every verified webhook): it moves the payment's
 // state machine and records payment.succeeded, payment.failed or
-// payment.refunded — once, however often the outcome arrives. A success
-// for a booking already cancelled or expired is refunded at once
+// payment.refunded — once per outcome, however often it arrives (webhook
+// deliveries are de-duplicated by HandleWebhook). A declined attempt
+// records payment.failed and leaves the payment payable. A success for a
+// booking already cancelled or expired is refunded at once
 // (compensation).
 func (s *Service) ApplyOutcome(ctx context.Context, o Outcome) error {
 	return s.store.Atomically(ctx, func(ctx context.Context) error {
@@ -21,25 +23,34 @@ func (s *Service) ApplyOutcome(ctx context.Context, o Outcome) error {
 		if err != nil {
 			return err
 		}
-		switch o.Kind {
-		case OutcomeSucceeded:
-			return s.applySucceeded(ctx, &p, o)
-		case OutcomeFailed:
-			if !p.Fail(o.FailureReason, s.now()) {
-				return nil
-			}
-			if err := s.store.SavePayment(ctx, p); err != nil {
-				return err
-			}
-			return s.record(ctx, p, event.TypePaymentFailed, failed(p))
-		case OutcomeRefunded:
-			if more := o.RefundedTotal - p.Refunded; more > 0 && p.Refundable() > 0 {
-				return s.saveRefund(ctx, &p, min(more, p.Refundable()), o.RefundRef, "provider")
-			}
-			return nil // a refund we made ourselves, reported back
-		}
-		return fmt.Errorf("payment outcome: unknown kind %q", o.Kind)
+		return s.apply(ctx, &p, o)
 	})
+}
+
+// apply applies o to p, locked in the transaction ctx carries.
+func (s *Service) apply(ctx context.Context, p *Payment, o Outcome) error {
+	switch o.Kind {
+	case OutcomeSucceeded:
+		return s.applySucceeded(ctx, p, o)
+	case OutcomeFailed:
+		if !p.Fail(o.FailureReason, s.now()) {
+			return nil
+		}
+		if err := s.store.SavePayment(ctx, *p); err != nil {
+			return err
+		}
+		f := failed(*p)
+		if o.ProviderRef != "" {
+			f.PaymentIntentID = o.ProviderRef // the attempt's intent
+		}
+		return s.record(ctx, *p, event.TypePaymentFailed, f)
+	case OutcomeRefunded:
+		if more := o.RefundedTotal - p.Refunded; more > 0 && p.Refundable() > 0 {
+			return s.saveRefund(ctx, p, min(more, p.Refundable()), o.RefundRef, "provider")
+		}
+		return nil // a refund we made ourselves, reported back
+	}
+	return fmt.Errorf("payment outcome: unknown kind %q", o.Kind)
 }
 
 func (s *Service) lockOutcome(ctx context.Context, o Outcome) (Payment, error) {
@@ -55,7 +66,10 @@ func (s *Service) applySucceeded(ctx context.Context, p *Payment, o Outcome) err
 		method = "card"
 	}
 	if !p.Succeed(method, s.now()) {
-		return nil
+		return s.refundSecondCharge(ctx, *p, o)
+	}
+	if o.ProviderRef != "" {
+		p.ProviderRef = o.ProviderRef // the intent charged (a checkout's own)
 	}
 	if err := s.store.SavePayment(ctx, *p); err != nil {
 		return err
@@ -74,10 +88,32 @@ func (s *Service) applySucceeded(ctx context.Context, p *Payment, o Outcome) err
 	return s.refund(ctx, p, p.Refundable(), "paid_after_booking_"+string(bk.State))
 }
 
+// refundSecondCharge gives back a success for another intent than the one
+// a paid payment was charged with: the client paid twice (two checkout
+// pages, or a checkout and the API's client secret). The payment itself
+// is unchanged; the second charge is refunded in full at the provider.
+func (s *Service) refundSecondCharge(ctx context.Context, p Payment, o Outcome) error {
+	if o.ProviderRef == "" || o.ProviderRef == p.ProviderRef || !p.Paid() {
+		return nil // the same success again
+	}
+	second := p
+	second.ProviderRef = o.ProviderRef
+	ref, err := s.provider.Refund(ctx, second, p.Amount, "slotwise-refund-second-"+o.ProviderRef)
+	if err != nil {
+		return fmt.Errorf("refund second charge %s of %s: %w", o.ProviderRef, p.ID, err)
+	}
+	s.log.Warn("a paid payment was charged again; the second charge is refunded",
+		"payment", p.ID, "booking", p.BookingID, "intent", o.ProviderRef, "refund", ref)
+	return nil
+}
+
 // PaySandbox pays a sandbox payment with a test card: the card decides the
-// outcome, which takes the same path as a webhook's (ApplyOutcome). It
-// returns the payment afterwards; a decline is a failed payment, not an
-// error.
+// outcome, which takes the same path as a webhook's. It returns the
+// payment afterwards: succeeded, or — a declined card, not an error —
+// still requires_payment with the decline's FailureReason, open to another
+// attempt. A payment that is not payable (paid, or its booking cancelled
+// or expired) is a Conflict with reason payment_not_payable and a message
+// in words; the payment is returned with it.
 func (s *Service) PaySandbox(ctx context.Context, paymentID, cardNumber string) (Payment, error) {
 	if s.provider.Name() != "sandbox" {
 		return Payment{}, apperr.New(apperr.NotFound, "the sandbox provider is not in use")
@@ -86,18 +122,43 @@ func (s *Service) PaySandbox(ctx context.Context, paymentID, cardNumber string) 
 	if err != nil {
 		return Payment{}, err
 	}
-	p, err := s.store.Payment(ctx, paymentID)
-	if err != nil {
-		return Payment{}, notFound(err, "no payment %q", paymentID)
-	}
-	if p.Status != StatusRequiresPayment {
-		return p, apperr.New(apperr.Conflict, "payment %s is %s", p.ID, p.Status).WithReason("payment_not_payable")
-	}
-	o := Outcome{Kind: kind, PaymentID: p.ID, ProviderRef: p.ProviderRef, Method: "card", FailureReason: reason}
-	if err := s.ApplyOutcome(ctx, o); err != nil {
+	var p Payment
+	err = s.store.Atomically(ctx, func(ctx context.Context) error {
+		var err error
+		if p, err = s.store.LockPayment(ctx, paymentID); err != nil {
+			return notFound(err, "no payment %q", paymentID)
+		}
+		if !p.Payable() {
+			return s.notPayable(ctx, p)
+		}
+		return s.apply(ctx, &p, Outcome{Kind: kind, PaymentID: p.ID, Method: "card", FailureReason: reason})
+	})
+	if err != nil && apperr.CodeOf(err) != apperr.Conflict {
 		return Payment{}, err
 	}
-	return s.store.Payment(ctx, paymentID)
+	return p, err
+}
+
+// notPayable is the Conflict of an attempt to pay p, which is not
+// payable, in words a client can read.
+func (s *Service) notPayable(ctx context.Context, p Payment) error {
+	msg := "This booking is no longer awaiting payment."
+	switch {
+	case p.Paid():
+		msg = "This booking is already paid."
+	case p.Status == StatusCanceled:
+		bk, err := s.store.Booking(ctx, p.BookingID)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		switch bk.State {
+		case BookingExpired:
+			msg += " The time to pay for it ran out."
+		case BookingCancelled:
+			msg += " It was cancelled."
+		}
+	}
+	return apperr.New(apperr.Conflict, "%s", msg).WithReason("payment_not_payable")
 }
 
 // HandleWebhook verifies a provider's webhook delivery and applies its

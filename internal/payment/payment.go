@@ -20,16 +20,27 @@ var (
 // Status is a payment's state.
 type Status string
 
-// The statuses. A payment starts in requires_payment; it succeeds or fails
-// once (a late success after a failure is accepted, the provider having
-// the last word); a succeeded payment is refunded in full or in part.
+// The statuses. A payment starts in requires_payment and stays there
+// through declined attempts (each keeps its reason in FailureReason), so
+// the client may try again while the booking's hold lasts. It succeeds
+// once; it is canceled, unpaid, when its booking is cancelled or expires
+// (a late success after that is still accepted, the provider having the
+// last word, and refunded). A succeeded payment is refunded in full or in
+// part.
 const (
 	StatusRequiresPayment   Status = "requires_payment"
 	StatusSucceeded         Status = "succeeded"
-	StatusFailed            Status = "failed"
+	StatusCanceled          Status = "canceled"
 	StatusRefunded          Status = "refunded"
 	StatusPartiallyRefunded Status = "partially_refunded"
 )
+
+// StatusFailed was the status of a declined payment.
+//
+// Deprecated: a declined attempt leaves the payment in
+// StatusRequiresPayment with its FailureReason (migration 00002 moved the
+// rows); no payment is in this status any more.
+const StatusFailed Status = "failed"
 
 // Payment is the payment of one booking. Amounts are minor units of
 // Currency.
@@ -41,14 +52,20 @@ type Payment struct {
 	Amount     int64
 	Currency   string
 	// Provider names the provider ("sandbox", "stripe"); ProviderRef is
-	// its intent id, ClientSecret (Stripe) or PayURL (sandbox) what the
-	// client pays with.
-	Provider      string
-	ProviderRef   string
-	ClientSecret  string
-	PayURL        string
-	Status        Status
-	Method        string
+	// its intent id (the one that was charged, once succeeded),
+	// ClientSecret (Stripe) or PayURL (sandbox) what the client pays with.
+	Provider     string
+	ProviderRef  string
+	ClientSecret string
+	PayURL       string
+	// CheckoutRef is the provider's hosted checkout page opened last
+	// (Stripe Checkout Session id), if any.
+	CheckoutRef string
+	Status      Status
+	Method      string
+	// FailureReason is the last declined attempt's reason (a code such as
+	// "card_declined"; FailureMessage puts it in words), kept while the
+	// payment waits for another attempt and after it is canceled.
 	FailureReason string
 	// Refunded is the amount refunded so far.
 	Refunded int64
@@ -66,25 +83,48 @@ func NewPaymentID() string { return "pay_" + strings.TrimPrefix(event.NewID(), "
 // NewRefundID returns a fresh refund id.
 func NewRefundID() string { return "rfd_" + strings.TrimPrefix(event.NewID(), "evt_") }
 
+// Payable reports whether the payment waits for an attempt to pay.
+func (p Payment) Payable() bool { return p.Status == StatusRequiresPayment }
+
+// Paid reports whether the payment went through (refunds since included).
+func (p Payment) Paid() bool {
+	return p.Status == StatusSucceeded || p.Status == StatusPartiallyRefunded || p.Status == StatusRefunded
+}
+
 // Succeed records the provider's success. It reports false when the
 // payment had already succeeded (or been refunded): a duplicate outcome
-// that must have no effect.
+// that must have no effect. A canceled payment may still succeed (the
+// provider took the money after the booking closed): the caller refunds
+// it.
 func (p *Payment) Succeed(method string, now time.Time) bool {
 	switch p.Status {
-	case StatusRequiresPayment, StatusFailed:
+	case StatusRequiresPayment, StatusCanceled:
 		p.Status, p.Method, p.FailureReason, p.UpdatedAt = StatusSucceeded, method, "", now
 		return true
 	}
 	return false
 }
 
-// Fail records the provider's failure. It reports false unless the payment
-// was still waiting for payment (a failure after a success is stale).
+// Fail records a declined attempt: the payment keeps waiting for payment,
+// with reason as its FailureReason. It reports false unless the payment
+// was waiting for payment (a failure after a success or a cancellation is
+// stale).
 func (p *Payment) Fail(reason string, now time.Time) bool {
-	if p.Status != StatusRequiresPayment {
+	if !p.Payable() {
 		return false
 	}
-	p.Status, p.FailureReason, p.UpdatedAt = StatusFailed, reason, now
+	p.FailureReason, p.UpdatedAt = reason, now
+	return true
+}
+
+// Cancel closes an unpaid payment whose booking was cancelled or expired;
+// it reports false unless the payment was waiting for payment. Its
+// FailureReason stays, for display.
+func (p *Payment) Cancel(now time.Time) bool {
+	if !p.Payable() {
+		return false
+	}
+	p.Status, p.UpdatedAt = StatusCanceled, now
 	return true
 }
 

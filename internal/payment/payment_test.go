@@ -29,19 +29,63 @@ func TestSucceedHappensOnce(t *testing.T) {
 	}
 }
 
-func TestLateSuccessAfterFailureIsAccepted(t *testing.T) {
+func TestDeclinedAttemptsLeaveThePaymentPayable(t *testing.T) {
 	p := open(100)
-	if !p.Fail("card_declined", now) || p.Status != payment.StatusFailed || p.FailureReason != "card_declined" {
-		t.Fatalf("fail: %+v", p)
+	for _, reason := range []string{"card_declined", "insufficient_funds"} {
+		if !p.Fail(reason, now) || p.Status != payment.StatusRequiresPayment || !p.Payable() || p.FailureReason != reason {
+			t.Fatalf("decline %s: %+v", reason, p)
+		}
 	}
-	if p.Fail("again", now) {
-		t.Error("second failure changed the payment")
+	if !p.Succeed("card", now) || p.Status != payment.StatusSucceeded || p.FailureReason != "" {
+		t.Errorf("success after declines: %+v", p)
 	}
-	if !p.Succeed("card", now) || p.FailureReason != "" {
-		t.Errorf("late success: %+v", p)
-	}
-	if p.Fail("stale", now) || p.Status != payment.StatusSucceeded {
+	if p.Fail("stale", now) || p.Status != payment.StatusSucceeded || p.FailureReason != "" {
 		t.Errorf("failure after success changed the payment: %+v", p)
+	}
+	if p.Cancel(now) || p.Status != payment.StatusSucceeded {
+		t.Errorf("cancel of a paid payment changed it: %+v", p)
+	}
+}
+
+func TestCancelClosesAnUnpaidPayment(t *testing.T) {
+	p := open(100)
+	p.Fail("card_declined", now)
+	if !p.Cancel(now) || p.Status != payment.StatusCanceled || p.Payable() || p.FailureReason != "card_declined" {
+		t.Fatalf("cancel: %+v", p)
+	}
+	if p.Cancel(now) {
+		t.Error("second cancel reported a change")
+	}
+	if p.Fail("card_declined", now) || p.Status != payment.StatusCanceled {
+		t.Errorf("failure after cancel changed the payment: %+v", p)
+	}
+	// The provider took the money after all: accepted, for a refund.
+	if !p.Succeed("card", now) || p.Status != payment.StatusSucceeded || !p.Paid() || p.Refundable() != 100 {
+		t.Errorf("late success after cancel: %+v", p)
+	}
+}
+
+func TestFailureMessage(t *testing.T) {
+	tests := map[string]string{
+		"card_declined":      "Your card was declined.",
+		"insufficient_funds": "Your card has insufficient funds.",
+		"expired_card":       "Your card has expired.",
+		"fraudulent":         "Your card was declined.",
+		"payment_failed":     "Your payment did not go through.",
+		"some_new_code":      "Your payment did not go through.",
+		"":                   "",
+	}
+	for reason, want := range tests {
+		if got := payment.FailureMessage(reason); got != want {
+			t.Errorf("FailureMessage(%q) = %q, want %q", reason, got, want)
+		}
+	}
+	// Whatever the sandbox declines with is in the table.
+	for _, card := range []string{payment.CardDeclined, payment.CardInsufficientFunds} {
+		_, reason, _ := payment.SandboxCharge(card)
+		if got := payment.FailureMessage(reason); got == "" || got == payment.FailureMessage("some_new_code") {
+			t.Errorf("sandbox reason %q has no message of its own: %q", reason, got)
+		}
 	}
 }
 

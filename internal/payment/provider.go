@@ -22,6 +22,44 @@ type Provider interface {
 	ParseWebhook(payload []byte, signature string) (Notification, error)
 }
 
+// HostedCheckout is a Provider whose client may pay on the provider's own
+// page (Stripe Checkout) and come back: the outcome reaches the service by
+// webhook, like every other.
+type HostedCheckout interface {
+	// CreateCheckout opens a hosted payment page for p and returns its id
+	// and the URL to send the client to.
+	CreateCheckout(ctx context.Context, p Payment, page CheckoutPage, idempotencyKey string) (CheckoutSession, error)
+	// ExpireCheckout closes a hosted page opened before, so it can no
+	// longer take a payment (an error when it already did).
+	ExpireCheckout(ctx context.Context, ref string) error
+}
+
+// Closer is a Provider that can stop an unpaid payment from being taken
+// once its booking is over (Stripe: cancel the PaymentIntent, expire the
+// Checkout Session). Best effort: a payment that still succeeds is
+// refunded.
+type Closer interface {
+	Close(ctx context.Context, p Payment) error
+}
+
+// CheckoutPage is what a hosted checkout needs from the caller.
+type CheckoutPage struct {
+	// SuccessURL and CancelURL are the absolute http(s) URLs the provider
+	// sends the client back to after paying or giving up.
+	SuccessURL, CancelURL string
+	// Description names what is paid for on the provider's page, e.g.
+	// "Haircut, Tue 8 Dec 2026 10:00 CET" (default "Booking").
+	Description string
+	// Email, when known, fills in the payer's e-mail address.
+	Email string
+}
+
+// CheckoutSession is a hosted payment page the provider opened.
+type CheckoutSession struct {
+	Ref string // the provider's id (cs_…)
+	URL string // where to send the client
+}
+
 // Webhook errors.
 var (
 	ErrBadWebhook = errors.New("webhook rejected")
@@ -46,7 +84,9 @@ const (
 )
 
 // Outcome is a provider's word about a payment, found by PaymentID or, when
-// that is empty, by the provider's intent id ProviderRef.
+// that is empty, by the provider's intent id ProviderRef. ProviderRef is
+// the intent the outcome is about: with a hosted checkout, the provider
+// charges an intent of its own, which a success records as the payment's.
 type Outcome struct {
 	Kind          OutcomeKind
 	PaymentID     string

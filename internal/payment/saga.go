@@ -94,11 +94,13 @@ type Closure struct {
 	Reason                          string
 }
 
-// ApplyBookingClosed closes the booking in the projection and refunds a
-// payment that succeeded: per the policy for a cancellation, in full for
-// an expiry (the hold ran out although the payment went through). A
-// payment still open stays so; if it succeeds later, ApplyOutcome refunds
-// it.
+// ApplyBookingClosed closes the booking in the projection and settles its
+// payment: one still waiting for payment is canceled (no refund; further
+// attempts are refused, and the provider is asked to stop taking it — if
+// it succeeds all the same, ApplyOutcome refunds it); one that succeeded
+// is refunded per the policy for a cancellation, in full for an expiry
+// (the hold ran out although the payment went through). A redelivered
+// closure finds the booking closed and changes nothing.
 func (s *Service) ApplyBookingClosed(ctx context.Context, c Closure) error {
 	return s.store.Atomically(ctx, func(ctx context.Context) error {
 		bk, err := s.store.LockBooking(ctx, c.BookingID)
@@ -125,8 +127,28 @@ func (s *Service) ApplyBookingClosed(ctx context.Context, c Closure) error {
 		if p, err = s.store.LockPayment(ctx, p.ID); err != nil {
 			return err
 		}
+		if p.Payable() {
+			return s.cancelPayment(ctx, &p)
+		}
 		return s.refundClosed(ctx, &p, bk)
 	})
+}
+
+// cancelPayment cancels p, unpaid, and asks the provider to stop taking
+// it. The provider's refusal is logged, not returned: the closure must not
+// wait on it, and a payment taken all the same is refunded when its
+// success arrives.
+func (s *Service) cancelPayment(ctx context.Context, p *Payment) error {
+	p.Cancel(s.now())
+	if err := s.store.SavePayment(ctx, *p); err != nil {
+		return err
+	}
+	if c, ok := s.provider.(Closer); ok {
+		if err := c.Close(ctx, *p); err != nil {
+			s.log.Warn("the provider did not close the canceled payment", "payment", p.ID, "err", err)
+		}
+	}
+	return nil
 }
 
 // refundClosed refunds a paid payment of a closed booking, never more
@@ -182,5 +204,6 @@ func failed(p Payment) event.PaymentFailed {
 	return event.PaymentFailed{
 		PaymentID: p.ID, PaymentIntentID: p.ProviderRef, BookingID: p.BookingID, BusinessID: p.BusinessID,
 		ClientID: p.ClientID, Amount: money.Float(p.Amount, p.Currency), Currency: p.Currency, FailureReason: p.FailureReason,
+		FailureMessage: FailureMessage(p.FailureReason),
 	}
 }

@@ -14,8 +14,9 @@ import (
 )
 
 // Bookings returns the subscription that opens payments for new bookings
-// and refunds paid ones that are cancelled or expire. One subscription for
-// the three types keeps a booking's events in stream order.
+// and, when a booking is cancelled or expires, closes its payment if
+// unpaid or refunds it if paid. One subscription for the three types keeps
+// a booking's events in stream order.
 func Bookings(svc *payment.Service) eventbus.Subscription {
 	r := eventbus.NewRouter("bookings").PermanentOn(payment.ErrBadBooking)
 	eventbus.On(r, event.TypeBookingCreated, func(ctx context.Context, _ event.Envelope, d event.BookingCreated) error {

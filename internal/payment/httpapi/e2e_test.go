@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 	"sync"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/slotwise/slotwise/internal/app/apptest"
 	"github.com/slotwise/slotwise/internal/event"
+	"github.com/slotwise/slotwise/internal/eventbus/eventbustest"
 	"github.com/slotwise/slotwise/internal/sqldb"
 	"github.com/slotwise/slotwise/internal/sqldb/sqldbtest"
 )
@@ -33,9 +35,11 @@ func (c *manualClock) Advance(d time.Duration) {
 
 // TestSagaWithScheduling is the whole paid booking saga through the
 // public HTTP API with the scheduling service: a guest books a paid
-// service, pays with 4242… → confirmed; declined → cancelled and the slot
-// offered again; cancelled two days ahead → refunded; paid after the hold
-// expired → refunded.
+// service, pays with 4242… → confirmed; a declined card leaves the booking
+// pending and its payment payable, and a good card next confirms it;
+// cancelled two days ahead → refunded; declined and never paid → the hold
+// expires the booking, frees the slot and closes the payment, and a later
+// attempt is refused.
 func TestSagaWithScheduling(t *testing.T) {
 	sqldbtest.ForEachEngine(t, func(t *testing.T, engine sqldb.Engine) {
 		clock := &manualClock{now: time.Date(2030, 1, 6, 7, 0, 0, 0, time.UTC)} // Sunday, two days before the slots
@@ -53,9 +57,19 @@ func TestSagaWithScheduling(t *testing.T) {
 
 		id2, token2 := e.book(t, "2030-01-08T09:00:00Z")
 		p2 := e.payment(t, id2, token2)
-		must(anon(t, e.h), 402, "POST", p2["payUrl"].(string), obj{"cardNumber": "4000 0000 0000 0002"})
-		e.waitBooking(t, id2, token2, "cancelled")
-		apptest.WaitFor(t, "the declined slot offered again", func() bool { return e.offered(t, "2030-01-08T10:00:00+01:00") })
+		declined := must(anon(t, e.h), 402, "POST", p2["payUrl"].(string), obj{"cardNumber": "4000 0000 0000 0002"})
+		if declined["status"] != "requires_payment" || declined["failureReason"] != "card_declined" || declined["failureMessage"] != "Your card was declined." {
+			t.Fatalf("declined = %v", declined)
+		}
+		waitTypes(t, e.h, id2, event.TypePaymentFailed)
+		eventbustest.AwaitSettled(t, e.h.JS, "SLOTWISE_EVENTS", "scheduling-payments") // payment.failed handled
+		e.waitBooking(t, id2, token2, "pending")
+		if e.offered(t, "2030-01-08T10:00:00+01:00") {
+			t.Error("the declined booking's slot is offered while its hold lasts")
+		}
+		must(anon(t, e.h), 200, "POST", p2["payUrl"].(string), obj{"cardNumber": "4242 4242 4242 4242"})
+		e.waitBooking(t, id2, token2, "confirmed")
+		waitTypes(t, e.h, id2, event.TypePaymentFailed, event.TypePaymentSucceeded)
 
 		must(anon(t, e.h), 200, "POST", "/api/v1/bookings/"+id+"/cancel?token="+url.QueryEscape(token), nil)
 		apptest.WaitFor(t, "the cancelled booking's payment refunded", func() bool {
@@ -66,14 +80,22 @@ func TestSagaWithScheduling(t *testing.T) {
 
 		id3, token3 := e.book(t, "2030-01-08T10:00:00Z")
 		p3 := e.payment(t, id3, token3)
+		must(anon(t, e.h), 402, "POST", p3["payUrl"].(string), obj{"cardNumber": "4000000000009995"})
 		clock.Advance(16 * time.Minute)
 		e.waitBooking(t, id3, token3, "expired")
-		must(anon(t, e.h), 200, "POST", p3["payUrl"].(string), obj{"cardNumber": "4242424242424242"})
-		apptest.WaitFor(t, "the payment made after expiry refunded", func() bool {
+		apptest.WaitFor(t, "the expired booking's payment closed", func() bool {
 			_, raw := anon(t, e.h).do("GET", "/api/v1/bookings/"+id3+"/payment?token="+url.QueryEscape(token3), nil, nil)
-			return strings.Contains(string(raw), `"status":"refunded"`)
+			return strings.Contains(string(raw), `"status":"canceled"`)
 		})
-		waitTypes(t, e.h, id3, event.TypePaymentSucceeded, event.TypePaymentRefunded)
+		apptest.WaitFor(t, "the expired booking's slot offered again", func() bool { return e.offered(t, "2030-01-08T11:00:00+01:00") })
+		status, raw := anon(t, e.h).do("POST", p3["payUrl"].(string), obj{"cardNumber": "4242424242424242"}, nil)
+		if status != 409 || !strings.Contains(string(raw), "This booking is no longer awaiting payment.") {
+			t.Errorf("pay after expiry = %d %s, want 409 in words", status, raw)
+		}
+		settle(t, e.h)
+		if got := types(paymentEvents(t, e.h, id3)); fmt.Sprint(got) != "[payment.failed]" {
+			t.Errorf("events of the expired booking = %v, want the one payment.failed", got)
+		}
 	})
 }
 

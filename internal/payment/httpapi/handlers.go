@@ -62,6 +62,8 @@ type paymentBody struct {
 	PayURL         string  `json:"payUrl,omitempty"`
 	Method         string  `json:"method,omitempty"`
 	FailureReason  string  `json:"failureReason,omitempty"`
+	FailureMessage string  `json:"failureMessage,omitempty"`
+	Payable        bool    `json:"payable"`
 }
 
 func bodyOf(p payment.Payment) paymentBody {
@@ -69,6 +71,7 @@ func bodyOf(p payment.Payment) paymentBody {
 		PaymentID: p.ID, BookingID: p.BookingID, Status: string(p.Status), Provider: p.Provider,
 		Amount: money.Float(p.Amount, p.Currency), Currency: p.Currency, RefundedAmount: money.Float(p.Refunded, p.Currency),
 		ClientSecret: p.ClientSecret, PayURL: p.PayURL, Method: p.Method, FailureReason: p.FailureReason,
+		FailureMessage: payment.FailureMessage(p.FailureReason), Payable: p.Payable(),
 	}
 }
 
@@ -90,7 +93,7 @@ type payInput struct {
 }
 
 // paySandbox answers 200 with the succeeded payment, or 402 with the
-// decline's failureReason.
+// payment still payable and the decline's failureReason.
 func (h *Handler) paySandbox(w http.ResponseWriter, r *http.Request) {
 	var in payInput
 	if err := api.DecodeJSON(r, w, &in); err != nil {
@@ -103,8 +106,8 @@ func (h *Handler) paySandbox(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	status := http.StatusOK
-	if p.Status == payment.StatusFailed {
-		status = http.StatusPaymentRequired
+	if p.Payable() {
+		status = http.StatusPaymentRequired // declined: try again
 	}
 	api.WriteJSON(w, status, bodyOf(p))
 }

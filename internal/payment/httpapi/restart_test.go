@@ -19,9 +19,10 @@ import (
 	"github.com/slotwise/slotwise/internal/sqldb/sqldbtest"
 )
 
-// TestOneSucceededAcrossRestarts: a booking paid before a restart, its
-// booking.created redelivered and paid again after it, has exactly one
-// payment and one payment.succeeded in the stream.
+// TestOneSucceededAcrossRestarts: a booking declined once and then paid
+// before a restart, its booking.created redelivered and paid again after
+// it, has exactly one payment, one payment.failed and one
+// payment.succeeded in the stream.
 func TestOneSucceededAcrossRestarts(t *testing.T) {
 	sqldbtest.ForEachEngine(t, func(t *testing.T, engine sqldb.Engine) {
 		cfg := apptest.Config(t, engine)
@@ -31,8 +32,9 @@ func TestOneSucceededAcrossRestarts(t *testing.T) {
 		created := publish(t, first, time.Now(), "", b.BookingCreated)
 		c := as(t, first, clientID, authn.RoleClient)
 		p := waitPayment(t, c, b.BookingID)
+		must(anon(t, first), 402, "POST", p["payUrl"].(string), obj{"cardNumber": "4000 0000 0000 0002"})
 		must(anon(t, first), 200, "POST", p["payUrl"].(string), obj{"cardNumber": "4242 4242 4242 4242"})
-		waitTypes(t, first, b.BookingID, event.TypePaymentSucceeded)
+		waitTypes(t, first, b.BookingID, event.TypePaymentFailed, event.TypePaymentSucceeded)
 		stop()
 
 		h := apptest.Start(t, cfg)
@@ -44,8 +46,8 @@ func TestOneSucceededAcrossRestarts(t *testing.T) {
 		}
 		must(anon(t, h), 409, "POST", p["payUrl"].(string), obj{"cardNumber": "4242 4242 4242 4242"})
 		settle(t, h)
-		if got := types(paymentEvents(t, h, b.BookingID)); len(got) != 1 || got[0] != event.TypePaymentSucceeded {
-			t.Fatalf("payment events = %v, want one payment.succeeded", got)
+		if got := types(paymentEvents(t, h, b.BookingID)); len(got) != 2 || got[0] != event.TypePaymentFailed || got[1] != event.TypePaymentSucceeded {
+			t.Fatalf("payment events = %v, want one payment.failed and one payment.succeeded", got)
 		}
 	})
 }

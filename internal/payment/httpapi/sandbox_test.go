@@ -30,11 +30,13 @@ func TestSandboxSaga(t *testing.T) {
 		w := saga{t: t, h: h, biz: biz, client: as(t, h, clientID, authn.RoleClient)}
 		t.Run("pay_succeeds_once_and_redelivery_opens_nothing", w.paySucceeds)
 		t.Run("access_rules", w.access)
-		t.Run("declined_and_insufficient_funds", w.declined)
+		t.Run("declined_then_paid", w.declinedThenPaid)
+		t.Run("declined_then_expired_closes_the_payment", w.declinedThenExpired)
+		t.Run("unpaid_cancelled_closes_the_payment", w.unpaidCancelled)
 		t.Run("bad_cards_and_requests", w.badRequests)
 		t.Run("cancel_two_days_ahead_refunds", w.cancelAhead)
 		t.Run("cancel_late_refunds_nothing", w.cancelLate)
-		t.Run("pay_after_expiry_is_refunded", w.payAfterExpiry)
+		t.Run("pay_after_expiry_is_refused", w.payAfterExpiry)
 		t.Run("jpy_zero_decimal", w.yen)
 		t.Run("unpaid_booking_gets_no_payment", w.unpaid)
 	})
@@ -73,7 +75,9 @@ func (w saga) paySucceeds(t *testing.T) {
 	if paid["status"] != "succeeded" || paid["method"] != "card" {
 		t.Fatalf("paid = %v", paid)
 	}
-	w.pay(t, p, "4242424242424242", 409)
+	if e := w.refused(t, p); e.Message != "This booking is already paid." {
+		t.Errorf("second payment: %+v", e)
+	}
 	evs := waitTypes(t, w.h, b.BookingID, event.TypePaymentSucceeded)
 	d := data[event.PaymentSucceeded](t, evs[0])
 	if d.PaymentID != id || d.PaymentIntentID == "" || d.BookingID != b.BookingID || d.BusinessID != w.biz ||
@@ -127,22 +131,85 @@ func (w saga) access(t *testing.T) {
 	}
 }
 
-func (w saga) declined(t *testing.T) {
-	for card, reason := range map[string]string{"4000 0000 0000 0002": "card_declined", "4000000000009995": "insufficient_funds"} {
-		b, p, _ := w.open(t, time.Now().Add(72*time.Hour), 99.99, "USD")
-		got := w.pay(t, p, card, 402)
-		if got["status"] != "failed" || got["failureReason"] != reason {
-			t.Errorf("%s: answer %v", card, got)
+// refused pays p with a good card, which must be refused with 409
+// payment_not_payable, and returns the error.
+func (w saga) refused(t *testing.T, p obj) httpapi.ErrorDetail {
+	t.Helper()
+	status, raw := anon(t, w.h).do("POST", p["payUrl"].(string), obj{"cardNumber": "4242 4242 4242 4242"}, nil)
+	var e httpapi.ErrorBody
+	if err := json.Unmarshal(raw, &e); err != nil || status != 409 || e.Error.Reason != "payment_not_payable" {
+		t.Fatalf("pay = %d %s, want 409 payment_not_payable", status, raw)
+	}
+	return e.Error
+}
+
+// declinedThenPaid: each declined card answers 402 with the payment still
+// payable and records payment.failed; a good card then pays it.
+func (w saga) declinedThenPaid(t *testing.T) {
+	b, p, _ := w.open(t, time.Now().Add(72*time.Hour), 99.99, "USD")
+	var want []string
+	for _, tc := range []struct{ card, reason, message string }{
+		{"4000 0000 0000 0002", "card_declined", "Your card was declined."},
+		{"4000000000009995", "insufficient_funds", "Your card has insufficient funds."},
+	} {
+		got := w.pay(t, p, tc.card, 402)
+		if got["status"] != "requires_payment" || got["payable"] != true || got["failureReason"] != tc.reason || got["failureMessage"] != tc.message {
+			t.Errorf("%s: answer %v", tc.card, got)
 		}
-		evs := waitTypes(t, w.h, b.BookingID, event.TypePaymentFailed)
-		if d := data[event.PaymentFailed](t, evs[0]); d.FailureReason != reason || d.Amount != 99.99 || d.ClientID != clientID ||
-			d.PaymentID != p["paymentId"] || d.BusinessID != w.biz || d.Currency != "USD" {
-			t.Errorf("%s: payment.failed = %+v", card, d)
+		want = append(want, event.TypePaymentFailed)
+		evs := waitTypes(t, w.h, b.BookingID, want...)
+		d := data[event.PaymentFailed](t, evs[len(evs)-1])
+		if d.FailureReason != tc.reason || d.FailureMessage != tc.message || d.Amount != 99.99 || d.ClientID != clientID ||
+			d.PaymentID != p["paymentId"] || d.PaymentIntentID == "" || d.BusinessID != w.biz || d.Currency != "USD" {
+			t.Errorf("%s: payment.failed = %+v", tc.card, d)
 		}
-		w.pay(t, p, "4242 4242 4242 4242", 409) // a failed payment stays failed
-		if got := waitPayment(t, w.client, b.BookingID); got["status"] != "failed" || got["failureReason"] != reason {
-			t.Errorf("%s: GET = %v", card, got)
+		if got := waitPayment(t, w.client, b.BookingID); got["status"] != "requires_payment" || got["failureMessage"] != tc.message {
+			t.Errorf("%s: GET = %v", tc.card, got)
 		}
+	}
+	paid := w.pay(t, p, "4242 4242 4242 4242", 200)
+	if paid["status"] != "succeeded" || paid["payable"] != false || paid["failureReason"] != nil {
+		t.Errorf("paid after declines = %v", paid)
+	}
+	evs := waitTypes(t, w.h, b.BookingID, event.TypePaymentFailed, event.TypePaymentFailed, event.TypePaymentSucceeded)
+	if d := data[event.PaymentSucceeded](t, evs[2]); d.Amount != 99.99 || d.PaymentID != p["paymentId"] {
+		t.Errorf("payment.succeeded = %+v", d)
+	}
+}
+
+// declinedThenExpired: the hold ends after a decline; the payment is
+// closed without a refund (the failure reason kept), a later attempt is
+// refused in words, and a redelivered expiry changes nothing.
+func (w saga) declinedThenExpired(t *testing.T) {
+	b, p, _ := w.open(t, time.Now().Add(72*time.Hour), 30, "EUR")
+	w.pay(t, p, "4000 0000 0000 0002", 402)
+	ev := publish(t, w.h, time.Now(), "", b.expired())
+	got := waitStatus(t, w.client, b.BookingID, "canceled")
+	if got["payable"] != false || got["failureReason"] != "card_declined" || got["refundedAmount"] != 0.0 {
+		t.Errorf("after expiry: %v", got)
+	}
+	if e := w.refused(t, p); e.Message != "This booking is no longer awaiting payment. The time to pay for it ran out." {
+		t.Errorf("pay after expiry: %+v", e)
+	}
+	eventbustest.PublishEnvelope(t, w.h.JS, ev, "redelivery-"+ev.ID, "")
+	settle(t, w.h)
+	if got := types(paymentEvents(t, w.h, b.BookingID)); fmt.Sprint(got) != "[payment.failed]" {
+		t.Errorf("events = %v, want the one payment.failed", got)
+	}
+}
+
+// unpaidCancelled: the client cancels before paying: the payment is
+// closed, nothing refunded, paying is refused.
+func (w saga) unpaidCancelled(t *testing.T) {
+	b, p, _ := w.open(t, time.Now().Add(72*time.Hour), 30, "EUR")
+	publish(t, w.h, time.Now(), "", b.cancelled())
+	waitStatus(t, w.client, b.BookingID, "canceled")
+	if e := w.refused(t, p); e.Message != "This booking is no longer awaiting payment. It was cancelled." {
+		t.Errorf("pay after cancel: %+v", e)
+	}
+	settle(t, w.h)
+	if got := paymentEvents(t, w.h, b.BookingID); len(got) != 0 {
+		t.Errorf("events = %v, want none", types(got))
 	}
 }
 
@@ -202,20 +269,16 @@ func (w saga) cancelLate(t *testing.T) {
 	}
 }
 
+// payAfterExpiry: the hold ended before the client paid: the payment is
+// closed and the card is not charged.
 func (w saga) payAfterExpiry(t *testing.T) {
 	b, p, _ := w.open(t, time.Now().Add(72*time.Hour), 40, "USD")
 	publish(t, w.h, time.Now(), "", b.expired())
+	waitStatus(t, w.client, b.BookingID, "canceled")
+	w.refused(t, p)
 	settle(t, w.h)
-	w.pay(t, p, "4242 4242 4242 4242", 200)
-	// Refunded whichever comes first: the payment (which then finds the
-	// booking expired) or, under load, the expiry event (which then finds
-	// the payment succeeded).
-	if got := waitStatus(t, w.client, b.BookingID, "refunded"); got["refundedAmount"] != 40.0 {
-		t.Errorf("pay after expiry = %v", got)
-	}
-	evs := waitTypes(t, w.h, b.BookingID, event.TypePaymentSucceeded, event.TypePaymentRefunded)
-	if d := data[event.PaymentRefunded](t, evs[1]); d.Amount != 40 || (d.Reason != "paid_after_booking_expired" && d.Reason != "booking_expired") {
-		t.Errorf("payment.refunded = %+v", d)
+	if got := paymentEvents(t, w.h, b.BookingID); len(got) != 0 {
+		t.Errorf("events = %v, want none", types(got))
 	}
 }
 

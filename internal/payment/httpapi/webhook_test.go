@@ -184,12 +184,34 @@ func (w hooks) failed(t *testing.T) {
 		t.Fatalf("payment_failed: %d %s", status, reason)
 	}
 	evs := waitTypes(t, w.h, b.BookingID, event.TypePaymentFailed)
-	if d := data[event.PaymentFailed](t, evs[0]); d.FailureReason != "insufficient_funds" || d.PaymentIntentID != ref {
+	if d := data[event.PaymentFailed](t, evs[0]); d.FailureReason != "insufficient_funds" || d.PaymentIntentID != ref ||
+		d.FailureMessage != "Your card has insufficient funds." {
 		t.Errorf("payment.failed = %+v", d)
+	}
+	if got := waitPayment(t, w.client, b.BookingID); got["status"] != "requires_payment" || got["payable"] != true ||
+		got["failureMessage"] != "Your card has insufficient funds." {
+		t.Errorf("after the decline: %v", got)
+	}
+	// The same decline delivered again is not a second attempt.
+	if status, _ := w.deliver(t, ev, sign(ev)); status != 200 {
+		t.Errorf("repeated payment_failed: %d", status)
 	}
 	other := stripetest.Event(t, "evt_other_"+ref, "customer.created", obj{"id": "cus_1"})
 	if status, _ := w.deliver(t, other, sign(other)); status != 200 {
 		t.Errorf("an event of another type: %d, want 200", status)
+	}
+	// The client tries again, on Checkout this time, and pays.
+	paid := stripetest.Event(t, "evt_paid_"+ref, "checkout.session.completed", obj{"id": "cs_test_1", "object": "checkout.session",
+		"payment_status": "paid", "payment_intent": "pi_checkout_" + ref, "client_reference_id": p["paymentId"]})
+	if status, reason := w.deliver(t, paid, sign(paid)); status != 200 {
+		t.Fatalf("checkout.session.completed: %d %s", status, reason)
+	}
+	evs = waitTypes(t, w.h, b.BookingID, event.TypePaymentFailed, event.TypePaymentSucceeded)
+	if d := data[event.PaymentSucceeded](t, evs[1]); d.PaymentIntentID != "pi_checkout_"+ref || d.Amount != 150 {
+		t.Errorf("payment.succeeded = %+v", d)
+	}
+	if got := waitStatus(t, w.client, b.BookingID, "succeeded"); got["failureReason"] != nil {
+		t.Errorf("after paying: %v", got)
 	}
 }
 

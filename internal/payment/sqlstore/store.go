@@ -42,12 +42,12 @@ func (s *Store) PutBooking(ctx context.Context, b payment.Booking) error {
 }
 
 const paymentColumns = `id, booking_id, business_id, client_id, amount_minor, currency, provider, provider_ref,
-	client_secret, pay_url, status, method, failure_reason, refunded_minor, correlation_id, created_at, updated_at`
+	client_secret, pay_url, checkout_ref, status, method, failure_reason, refunded_minor, correlation_id, created_at, updated_at`
 
 func (s *Store) scanPayment(r sqldb.Scanner) (payment.Payment, error) {
 	var p payment.Payment
 	err := r.Scan(&p.ID, &p.BookingID, &p.BusinessID, &p.ClientID, &p.Amount, &p.Currency, &p.Provider, &p.ProviderRef,
-		&p.ClientSecret, &p.PayURL, &p.Status, &p.Method, &p.FailureReason, &p.Refunded, &p.CorrelationID,
+		&p.ClientSecret, &p.PayURL, &p.CheckoutRef, &p.Status, &p.Method, &p.FailureReason, &p.Refunded, &p.CorrelationID,
 		sqldb.Instant(&p.CreatedAt), sqldb.Instant(&p.UpdatedAt))
 	return p, interpretError(err)
 }
@@ -55,9 +55,9 @@ func (s *Store) scanPayment(r sqldb.Scanner) (payment.Payment, error) {
 // CreatePayment inserts p; ErrDuplicate when its booking has a payment.
 func (s *Store) CreatePayment(ctx context.Context, p payment.Payment) error {
 	err := s.exec(ctx, `INSERT INTO payments (`+paymentColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.BookingID, p.BusinessID, p.ClientID, p.Amount, p.Currency, p.Provider, p.ProviderRef,
-		p.ClientSecret, p.PayURL, p.Status, p.Method, p.FailureReason, p.Refunded, p.CorrelationID, s.db.Time(p.CreatedAt), s.db.Time(p.UpdatedAt))
+		p.ClientSecret, p.PayURL, p.CheckoutRef, p.Status, p.Method, p.FailureReason, p.Refunded, p.CorrelationID, s.db.Time(p.CreatedAt), s.db.Time(p.UpdatedAt))
 	if err != nil {
 		return fmt.Errorf("insert payment %s: %w", p.ID, err)
 	}
@@ -86,9 +86,9 @@ func (s *Store) LockPaymentByRef(ctx context.Context, provider, ref string) (pay
 
 // SavePayment writes p's mutable fields.
 func (s *Store) SavePayment(ctx context.Context, p payment.Payment) error {
-	res, err := s.db.Exec(ctx, `UPDATE payments SET provider_ref = ?, client_secret = ?, pay_url = ?,
+	res, err := s.db.Exec(ctx, `UPDATE payments SET provider_ref = ?, client_secret = ?, pay_url = ?, checkout_ref = ?,
 		status = ?, method = ?, failure_reason = ?, refunded_minor = ?, updated_at = ? WHERE id = ?`,
-		p.ProviderRef, p.ClientSecret, p.PayURL, p.Status, p.Method, p.FailureReason, p.Refunded, s.db.Time(p.UpdatedAt), p.ID)
+		p.ProviderRef, p.ClientSecret, p.PayURL, p.CheckoutRef, p.Status, p.Method, p.FailureReason, p.Refunded, s.db.Time(p.UpdatedAt), p.ID)
 	if err != nil {
 		return fmt.Errorf("update payment %s: %w", p.ID, interpretError(err))
 	}

@@ -87,7 +87,7 @@ func testBookings(t *testing.T, s payment.Store) {
 func testPayments(t *testing.T, s payment.Store) {
 	ctx := context.Background()
 	p := newPayment("pay_1", "bk_1")
-	p.ClientSecret = "pi_secret"
+	p.ClientSecret, p.CheckoutRef = "pi_secret", "cs_test_1"
 	mustCreate(t, s, p)
 	mustCreate(t, s, newPayment("pay_2", "bk_2"))
 	type getter = func(ctx context.Context) (payment.Payment, error)
@@ -155,6 +155,15 @@ func testSavePayment(t *testing.T, s payment.Store) {
 	ctx := context.Background()
 	p := newPayment("pay_1", "bk_1")
 	mustCreate(t, s, p)
+	p.Fail("card_declined", t0.Add(time.Second))
+	p.CheckoutRef = "cs_1"
+	if err := s.SavePayment(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Payment(ctx, "pay_1"); err != nil || got.FailureReason != "card_declined" || got.CheckoutRef != "cs_1" || !got.Payable() {
+		t.Fatalf("after a decline = %+v, %v", got, err)
+	}
+	p.ProviderRef = "pi_charged"
 	p.Succeed("card", t0.Add(time.Minute))
 	if err := p.Refund(5000, t0.Add(2*time.Minute)); err != nil {
 		t.Fatal(err)
@@ -164,6 +173,9 @@ func testSavePayment(t *testing.T, s payment.Store) {
 	}
 	if got, err := s.Payment(ctx, "pay_1"); err != nil || !reflect.DeepEqual(got, p) {
 		t.Fatalf("after save = %+v, %v; want %+v", got, err, p)
+	}
+	if got, err := s.LockPaymentByRef(ctx, "sandbox", "pi_charged"); err != nil || got.ID != "pay_1" {
+		t.Fatalf("by the charged intent = %+v, %v", got, err)
 	}
 	if err := s.SavePayment(ctx, newPayment("pay_none", "bk_x")); !errors.Is(err, payment.ErrNotFound) {
 		t.Errorf("save missing: %v, want ErrNotFound", err)

@@ -1,8 +1,9 @@
 // Package stripe is the payment provider on Stripe, through the official
-// stripe-go client: PaymentIntents opened and refunds made with
-// idempotency keys, the API base URL configurable (stripe-mock in tests),
-// and webhooks verified with stripe-go's webhook package (signing secret,
-// timestamp tolerance) and decoded into payment outcomes.
+// stripe-go client: PaymentIntents opened, Checkout Sessions opened and
+// expired, intents canceled and refunds made with idempotency keys, the
+// API base URL configurable (stripe-mock in tests), and webhooks verified
+// with stripe-go's webhook package (signing secret, timestamp tolerance)
+// and decoded into payment outcomes.
 package stripe
 
 import (
