@@ -25,6 +25,7 @@ func newScheduling(d Deps) (Instance, error) {
 	// The sweeper comes first: the service wakes it for each new hold.
 	sweeper := scheduling.NewSweeper(scheduling.SweeperOptions{Logger: d.Logger.With("component", "hold-sweeper")})
 	svc := newSchedulingService(d, sweeper.Wake)
+	d.Built.Scheduling = svc
 	h := schedhttp.New(svc, d.Logger)
 	return Instance{
 		Routes:        h.Routes,
@@ -36,7 +37,9 @@ func newScheduling(d Deps) (Instance, error) {
 // newSchedulingService returns the service on d's database and outbox;
 // holdMade is told of each new hold (nil: nobody is).
 func newSchedulingService(d Deps, holdMade func()) *scheduling.Service {
-	return scheduling.NewService(sqlstore.New(d.DB), d.Outbox, scheduling.Options{Now: d.Now, Hold: d.Hold, HoldMade: holdMade})
+	return scheduling.NewService(sqlstore.New(d.DB), d.Outbox, scheduling.Options{
+		Now: d.Now, Hold: d.Hold, HoldMade: holdMade, LinkKey: d.LinkKey,
+	})
 }
 
 // ReplayResult is what ReplayProjections did: events applied per type, and

@@ -2,9 +2,8 @@ package scheduling
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
+	"crypto/subtle"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/slotwise/slotwise/internal/apperr"
 	"github.com/slotwise/slotwise/internal/event"
+	"github.com/slotwise/slotwise/internal/managetoken"
 	"github.com/slotwise/slotwise/internal/money"
 	"github.com/slotwise/slotwise/internal/scheduling/slots"
 )
@@ -40,9 +40,10 @@ type BookingInput struct {
 // Created is the result of CreateBooking.
 type Created struct {
 	Booking Booking
-	// ManageToken is the guest's token for reading and changing the
-	// booking; only in the answer that created it (the service keeps its
-	// hash only).
+	// ManageToken is the token of the booking's manage link (?token=),
+	// for every booking, a registered client's too; derived from the
+	// booking id (managetoken.For), so a replayed answer carries it as
+	// the first did. The service stores only its hash.
 	ManageToken string
 	// Replayed marks the answer to a repeated Idempotency-Key.
 	Replayed bool
@@ -185,7 +186,7 @@ func (s *Service) answerReplay(ctx context.Context, idem, prev Idempotency) (Cre
 	if err != nil {
 		return Created{}, storeError(err, "booking "+prev.BookingID)
 	}
-	return Created{Booking: b, Replayed: true}, nil
+	return Created{Booking: b, ManageToken: s.manageToken(b), Replayed: true}, nil
 }
 
 // book checks start against each candidate's free slots and inserts the
@@ -283,33 +284,29 @@ func (s *Service) newBooking(ctx context.Context, w who, o Offering, staffID str
 	if bk.RequiresPayment {
 		bk.Status, bk.HoldUntil = StatusPending, now.Add(s.hold)
 	}
-	var token string
 	if w.guest != nil {
 		bk.ClientID = s.newID(guestPrefix)
 		bk.ClientName, bk.ClientEmail, bk.ClientPhone = w.guest.Name, w.guest.Email, w.guest.Phone
-		var err error
-		if token, bk.ManageTokenHash, err = newManageToken(); err != nil {
-			return Booking{}, "", err
-		}
 	}
+	token := managetoken.For(s.linkKey, bk.ID)
+	bk.ManageTokenHash = managetoken.Hash(token)
 	return bk, token, nil
 }
 
-// newManageToken returns a random guest token and its hex SHA-256.
-func newManageToken() (string, string, error) {
-	var raw [32]byte
-	if _, err := rand.Read(raw[:]); err != nil {
-		return "", "", fmt.Errorf("manage token: %w", err)
+// manageToken returns b's manage token, derived again from its id; ""
+// for a booking whose token was not derived with this key (one made
+// before tokens were derived holds a random token known only by its hash).
+func (s *Service) manageToken(b Booking) string {
+	token := managetoken.For(s.linkKey, b.ID)
+	if subtle.ConstantTimeCompare([]byte(managetoken.Hash(token)), []byte(b.ManageTokenHash)) != 1 {
+		return ""
 	}
-	token := base64.RawURLEncoding.EncodeToString(raw[:])
-	return token, HashToken(token), nil
+	return token
 }
 
-// HashToken returns the hex SHA-256 of a manage token.
-func HashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
+// HashToken returns the hex SHA-256 of a manage token: what a Booking's
+// ManageTokenHash holds (managetoken.Hash).
+func HashToken(token string) string { return managetoken.Hash(token) }
 
 func (s *Service) recordCreated(ctx context.Context, b Booking, w who) error {
 	d := event.BookingCreated{

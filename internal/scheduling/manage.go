@@ -111,7 +111,7 @@ func (s *Service) finish(ctx context.Context, id string, to Status, reason, by s
 	var out Booking
 	err := s.store.Atomically(ctx, func(ctx context.Context) error {
 		b, err := s.store.UpdateBooking(ctx, id, func(b *Booking) error {
-			ok := b.Status == StatusPending || (to == StatusCancelled && reason != ReasonPaymentFailed && b.Status == StatusConfirmed)
+			ok := b.Status == StatusPending || (to == StatusCancelled && b.Status == StatusConfirmed)
 			if !ok {
 				if onStuck != nil {
 					return onStuck(*b)

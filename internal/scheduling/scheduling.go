@@ -3,6 +3,7 @@ package scheduling
 import (
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/slotwise/slotwise/internal/event"
@@ -29,7 +30,10 @@ const (
 	ReasonNotModifiable       = "booking_not_modifiable"
 	ReasonNoStaff             = "no_staff_offers_service"
 	ReasonRangeTooLong        = "range_too_long"
-	ReasonPaymentFailed       = "payment_failed"
+	// ReasonPaymentFailed is the cancel reason of bookings a declined
+	// payment cancelled before a declined attempt left the booking pending
+	// until its hold ends (such bookings remain in the data).
+	ReasonPaymentFailed = "payment_failed"
 )
 
 // Status is a booking's state: pending (waiting for payment) → confirmed |
@@ -166,7 +170,7 @@ type Booking struct {
 	Currency        string
 	RequiresPayment bool
 	HoldUntil       time.Time // zero unless a pending booking waits for payment
-	ManageTokenHash string    // hex SHA-256 of a guest's manage token
+	ManageTokenHash string    // hex SHA-256 of the booking's manage token (managetoken.Hash)
 	CorrelationID   string    // of the request that created it
 	CancelReason    string
 	CancelledBy     string
@@ -174,8 +178,10 @@ type Booking struct {
 	UpdatedAt       time.Time
 }
 
-// IsGuest reports whether the booking was made without an account.
-func (b Booking) IsGuest() bool { return b.ManageTokenHash != "" }
+// IsGuest reports whether the booking was made without an account. Every
+// booking has a manage token (ManageTokenHash), a registered client's too,
+// so the client id says it: a guest's is "guest_…".
+func (b Booking) IsGuest() bool { return strings.HasPrefix(b.ClientID, guestPrefix) }
 
 // Busy is a blocked range of a staff member: a pending or confirmed
 // booking's BlockedStart–BlockedEnd.

@@ -2,6 +2,7 @@ package scheduling
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"strings"
@@ -18,6 +19,8 @@ type Service struct {
 	now    func() time.Time
 	newID  func(prefix string) string
 	hold   time.Duration
+	// linkKey derives manage tokens (Options.LinkKey).
+	linkKey []byte
 	// holdMade is Options.HoldMade.
 	holdMade func()
 }
@@ -37,6 +40,12 @@ type Options struct {
 	// so that the sweeper sleeps until the new hold ends rather than its
 	// whole interval (default: nothing).
 	HoldMade func()
+	// LinkKey derives each booking's manage token from its id
+	// (managetoken.For), so that the token can be given again — in a
+	// replayed answer, in e-mails, on web pages — while only its hash is
+	// stored. The app passes its link key; without one the Service makes a
+	// random key of its own, and tokens then hold only within this process.
+	LinkKey []byte
 }
 
 // DefaultHold is the payment hold when Options does not say.
@@ -56,7 +65,15 @@ func NewService(store Store, events Events, opts Options) *Service {
 	if opts.HoldMade == nil {
 		opts.HoldMade = func() {}
 	}
-	return &Service{store: store, events: events, now: opts.Now, newID: opts.NewID, hold: opts.Hold, holdMade: opts.HoldMade}
+	if len(opts.LinkKey) == 0 {
+		// Never derive from an empty key: anyone could compute the tokens.
+		opts.LinkKey = make([]byte, 32)
+		_, _ = rand.Read(opts.LinkKey) // crypto/rand.Read never fails (Go 1.24)
+	}
+	return &Service{
+		store: store, events: events, now: opts.Now, newID: opts.NewID, hold: opts.Hold,
+		linkKey: opts.LinkKey, holdMade: opts.HoldMade,
+	}
 }
 
 // ID prefixes.

@@ -92,6 +92,12 @@ type Bookings interface {
 	// returns the existing record and claimed false. A concurrent claim of
 	// the same key waits until the first transaction ends.
 	ClaimIdempotency(ctx context.Context, k Idempotency) (existing Idempotency, claimed bool, err error)
+	// BookingByTokenHash returns the booking whose ManageTokenHash is hash
+	// (an indexed lookup); ErrNotFound for none or an empty hash.
+	BookingByTokenHash(ctx context.Context, hash string) (Booking, error)
+	// ClientBookings returns up to q.Limit bookings of q.ClientID, one page
+	// of the list q describes.
+	ClientBookings(ctx context.Context, q ClientPageQuery) ([]Booking, error)
 	// Idempotency returns the record of a key.
 	Idempotency(ctx context.Context, scope, key string) (Idempotency, error)
 	// ClaimDueHolds locks up to limit pending bookings whose hold ended at
@@ -114,4 +120,29 @@ type Events interface {
 	// RecordAll records drafts, events about aggregateID, in order and in
 	// one write; the Service records the events of one change with it.
 	RecordAll(ctx context.Context, aggregateID string, drafts ...event.Draft) ([]event.Envelope, error)
+}
+
+// ClientPageQuery selects one page of a client's bookings
+// (Bookings.ClientBookings), of every status.
+type ClientPageQuery struct {
+	ClientID string
+	// Now splits the list: a booking that ends after Now is upcoming, one
+	// that ended at or before it is past.
+	Now time.Time
+	// Past selects the past bookings, latest start first; otherwise the
+	// upcoming ones, earliest start first (equal starts by id, in the same
+	// direction).
+	Past bool
+	// After is the place of the previous page's last booking; the page
+	// holds the bookings after it in that order (zero: from the first).
+	After BookingPlace
+	// Limit is the most bookings returned (> 0).
+	Limit int
+}
+
+// BookingPlace is a booking's place in a list by start: its start and,
+// among equal starts, its id.
+type BookingPlace struct {
+	Start time.Time
+	ID    string
 }

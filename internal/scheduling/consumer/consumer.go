@@ -42,7 +42,8 @@ func Projections(svc *scheduling.Service) []eventbus.Subscription {
 }
 
 // Payments returns the saga's subscription: payment.succeeded confirms a
-// pending booking, payment.failed cancels it.
+// pending booking; payment.failed is taken and changes nothing (the client
+// may pay again until the hold ends; the sweeper expires an unpaid hold).
 func Payments(svc *scheduling.Service) eventbus.Subscription {
 	r := eventbus.NewRouter("payments").PermanentOn(scheduling.ErrBadEvent)
 	on(r, event.TypePaymentSucceeded, svc.PaymentSucceeded)

@@ -98,15 +98,15 @@ func TestTwoInstancesOneSlot(t *testing.T) {
 }
 
 // TestIdempotencyKey: the same key and body sent 50 times at once → one
-// booking, every answer 2xx with its id; the same key with another body →
-// 422.
+// booking, every answer 2xx with its id and its manage token; the same key
+// with another body → 422.
 func TestIdempotencyKey(t *testing.T) {
 	t.Parallel()
 	sqldbtest.ForEachEngine(t, func(t *testing.T, engine sqldb.Engine) {
 		f := setup(t, engine)
 		body := f.guestBooking(f.paidID, slot0900, "same@example.com")
 		var mu sync.Mutex
-		ids, statuses := map[string]int{}, map[int]int{}
+		ids, tokens, statuses := map[string]int{}, map[string]int{}, map[int]int{}
 		var wg sync.WaitGroup
 		gate := make(chan struct{})
 		for range 50 {
@@ -119,7 +119,10 @@ func TestIdempotencyKey(t *testing.T) {
 				defer mu.Unlock()
 				statuses[r.status]++
 				if r.status < 300 {
-					ids[r.json(t)["id"].(string)]++
+					b := r.json(t)
+					ids[b["id"].(string)]++
+					token, _ := b["manageToken"].(string)
+					tokens[token]++
 				}
 			}()
 		}
@@ -128,6 +131,9 @@ func TestIdempotencyKey(t *testing.T) {
 		closeIdle()
 		if statuses[201] != 50 || len(ids) != 1 {
 			t.Errorf("statuses %v, ids %v; want 50 × 201 with one id", statuses, ids)
+		}
+		if len(tokens) != 1 || tokens[""] != 0 {
+			t.Errorf("manage tokens %v; want one, in every answer", tokens)
 		}
 		db := f.h.OpenDB(t, "scheduling")
 		if n := f.countRows(t, db, "SELECT count(*) FROM bookings"); n != 1 {

@@ -83,3 +83,18 @@ func slotsOf(a scheduling.SlotAnswer) map[string]any {
 	}
 	return map[string]any{"slots": out}
 }
+
+// pageJSON is a page of bookings; nextCursor, when present, asks for the
+// next page (?cursor=).
+type pageJSON struct {
+	Bookings   []bookingJSON `json:"bookings"`
+	NextCursor string        `json:"nextCursor,omitempty"`
+}
+
+func pageOf(p scheduling.BookingPage) pageJSON {
+	out := pageJSON{Bookings: make([]bookingJSON, 0, len(p.Bookings)), NextCursor: p.NextCursor}
+	for _, b := range p.Bookings {
+		out.Bookings = append(out.Bookings, bookingOf(b))
+	}
+	return out
+}

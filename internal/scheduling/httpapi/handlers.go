@@ -1,6 +1,6 @@
 // Package httpapi is the scheduling service's HTTP API: the public slot
-// search, bookings (create, read, cancel, reschedule) and a business's
-// booking list; request and response bodies; and the OpenAPI fragment
+// search, bookings (create, read, cancel, reschedule), the caller's own
+// bookings ("my bookings", paged) and a business's booking list; request and response bodies; and the OpenAPI fragment
 // (openapi.json) documenting exactly the routes Routes registers.
 // Authorization is the use cases' job; handlers only read the caller from
 // the request context (and a guest's ?token=).
@@ -10,7 +10,9 @@ import (
 	_ "embed"
 	"log/slog"
 	"net/http"
+	"strconv"
 
+	"github.com/slotwise/slotwise/internal/apperr"
 	"github.com/slotwise/slotwise/internal/authn"
 	api "github.com/slotwise/slotwise/internal/httpapi"
 	"github.com/slotwise/slotwise/internal/scheduling"
@@ -51,6 +53,7 @@ const (
 func (h *Handler) Routes(r *api.Router) {
 	r.HandleFunc("GET", slotsPath, h.getSlots)
 	r.HandleFunc("POST", bookings, h.createBooking)
+	r.HandleFunc("GET", bookings, h.myBookings)
 	r.HandleFunc("GET", booking1, h.getBooking)
 	r.HandleFunc("POST", cancelPath, h.cancelBooking)
 	r.HandleFunc("POST", reschedulePath, h.rescheduleBooking)
@@ -105,6 +108,23 @@ func (h *Handler) createBooking(w http.ResponseWriter, r *http.Request) {
 	out := bookingOf(c.Booking)
 	out.ManageToken = c.ManageToken
 	h.reply(w, r, http.StatusCreated, out, err)
+}
+
+func (h *Handler) myBookings(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	lq := scheduling.ClientListQuery{When: q.Get("when"), Cursor: q.Get("cursor")}
+	if v := q.Get("limit"); v != "" {
+		// The use case reads 0 as "the default"; a 0 given is out of range.
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			api.WriteError(w, r, h.log, apperr.Field(apperr.Invalid, "limit",
+				"limit must be a whole number from 1 to %d, got %q", scheduling.MaxPageSize, v))
+			return
+		}
+		lq.Limit = n
+	}
+	page, err := h.svc.ClientBookings(r.Context(), actor(r), lq)
+	h.reply(w, r, http.StatusOK, pageOf(page), err)
 }
 
 func (h *Handler) getBooking(w http.ResponseWriter, r *http.Request) {

@@ -18,16 +18,18 @@ const slot0900Berlin = "2030-01-08T09:00:00+01:00"
 
 // TestSaga is the seed's integration test against the running program:
 // create booking → booking.created → payment.succeeded → booking.confirmed
-// → status confirmed; payment.failed → cancelled and the slot offered
-// again; no payment within the hold (manual clock) → expired and the slot
-// offered again. Every event of a booking carries the correlation id of
-// the request that created it.
+// → status confirmed; payment.failed → still pending with the slot held (the
+// client may pay again), and a later payment.succeeded confirms, or the
+// hold's end expires it and the slot is offered again; no payment within
+// the hold (manual clock) → expired and the slot offered again. Every event
+// of a booking carries the correlation id of the request that created it.
 func TestSaga(t *testing.T) {
 	t.Parallel()
 	sqldbtest.ForEachEngine(t, func(t *testing.T, engine sqldb.Engine) {
 		f := setup(t, engine)
 		t.Run("payment_succeeded_confirms", func(t *testing.T) { testPaymentSucceeded(t, f) })
-		t.Run("payment_failed_cancels_and_frees_the_slot", func(t *testing.T) { testPaymentFailed(t, f) })
+		t.Run("payment_failed_then_succeeded_confirms", func(t *testing.T) { testFailedThenPaid(t, f) })
+		t.Run("payment_failed_stays_pending_until_the_hold_expires", func(t *testing.T) { testPaymentFailed(t, f) })
 		t.Run("unpaid_hold_expires_and_frees_the_slot", func(t *testing.T) { testHoldExpires(t, f) })
 		t.Run("free_service_confirmed_at_once", func(t *testing.T) { testFreeConfirmed(t, f) })
 	})
@@ -98,6 +100,50 @@ func testPaymentSucceeded(t *testing.T, f *fixture) {
 	checkCorrelation(t, f, id, corr, event.TypeBookingCreated, event.TypeBookingConfirmed)
 }
 
+// failPayment publishes a declined attempt of the booking's payment and
+// waits until the scheduling service has handled it.
+func (f *fixture) failPayment(t *testing.T, id, corr, clientID string) {
+	t.Helper()
+	f.publish(t, event.TypePaymentFailed, corr, event.PaymentFailed{
+		PaymentID: "pay_" + id, BookingID: id, BusinessID: f.bizID, ClientID: clientID, Amount: 50, Currency: "EUR",
+		FailureReason: "card_declined",
+	})
+	eventbustest.AwaitSettled(t, f.h.JS, eventbus.EventStream, "scheduling-payments")
+}
+
+// stillPending checks that a declined payment left the booking pending,
+// its hold and its slot kept.
+func (f *fixture) stillPending(t *testing.T, id, token string, holdUntil any, slotBerlin string) {
+	t.Helper()
+	got := f.anon.must(200, "GET", "/api/v1/bookings/"+id+"?token="+token, nil)
+	if got["status"] != "pending" || got["holdUntil"] != holdUntil || got["cancelReason"] != nil {
+		t.Errorf("after payment.failed: %v, want pending until %v", got, holdUntil)
+	}
+	if f.offered(t, f.paidID, slotBerlin) {
+		t.Error("the slot is offered again after payment.failed: the hold was released")
+	}
+}
+
+func testFailedThenPaid(t *testing.T, f *fixture) {
+	const start, berlin = "2030-01-08T14:30:00Z", "2030-01-08T15:30:00+01:00"
+	b, corr := f.book(t, start, "retry@example.com")
+	id, token := b["id"].(string), b["manageToken"].(string)
+	d, _ := event.DataAs[event.BookingCreated](f.waitEvent(t, id, event.TypeBookingCreated))
+	for range 2 { // two declined attempts
+		f.failPayment(t, id, corr, d.ClientID)
+		f.stillPending(t, id, token, b["holdUntil"], berlin)
+	}
+	f.publish(t, event.TypePaymentSucceeded, corr, event.PaymentSucceeded{
+		PaymentID: "pay_" + id, PaymentIntentID: "pi_" + id, BookingID: id, BusinessID: f.bizID, ClientID: d.ClientID,
+		Amount: 50, Currency: "EUR", Method: "card",
+	})
+	f.waitEvent(t, id, event.TypeBookingConfirmed)
+	if got := f.anon.must(200, "GET", "/api/v1/bookings/"+id+"?token="+token, nil); got["status"] != "confirmed" {
+		t.Errorf("paid after a declined attempt: %v", got)
+	}
+	checkCorrelation(t, f, id, corr, event.TypeBookingCreated, event.TypeBookingConfirmed)
+}
+
 func testPaymentFailed(t *testing.T, f *fixture) {
 	const start = "2030-01-08T10:30:00Z" // 11:30 Berlin
 	b, corr := f.book(t, start, "failed@example.com")
@@ -107,22 +153,18 @@ func testPaymentFailed(t *testing.T, f *fixture) {
 	if f.offered(t, f.paidID, "2030-01-08T11:30:00+01:00") {
 		t.Fatal("pending slot offered")
 	}
-	f.publish(t, event.TypePaymentFailed, corr, event.PaymentFailed{
-		PaymentID: "pay_2", BookingID: id, BusinessID: f.bizID, ClientID: d.ClientID, Amount: 50, Currency: "EUR", FailureReason: "card_declined",
-	})
-	cancelled := f.waitEvent(t, id, event.TypeBookingCancelled)
-	cd, _ := event.DataAs[event.BookingCancelled](cancelled)
-	if cd.Reason != "payment_failed" {
-		t.Errorf("booking.cancelled reason = %q", cd.Reason)
-	}
-	got := f.anon.must(200, "GET", "/api/v1/bookings/"+id+"?token="+token, nil)
-	if got["status"] != "cancelled" || got["cancelReason"] != "payment_failed" {
-		t.Errorf("after payment.failed: %v", got)
+	f.failPayment(t, id, corr, d.ClientID)
+	f.stillPending(t, id, token, b["holdUntil"], "2030-01-08T11:30:00+01:00")
+	// The hold ends unpaid: the sweeper expires the booking.
+	f.clock.Advance(16 * time.Minute)
+	f.waitEvent(t, id, event.TypeBookingExpired)
+	if got := f.anon.must(200, "GET", "/api/v1/bookings/"+id+"?token="+token, nil); got["status"] != "expired" || got["holdUntil"] != nil {
+		t.Errorf("after the hold: %v", got)
 	}
 	if !f.offered(t, f.paidID, "2030-01-08T11:30:00+01:00") {
-		t.Error("the slot is not offered again after payment.failed")
+		t.Error("the slot is not offered again after the hold expired")
 	}
-	checkCorrelation(t, f, id, corr, event.TypeBookingCreated, event.TypeBookingCancelled)
+	checkCorrelation(t, f, id, corr, event.TypeBookingCreated, event.TypeBookingExpired)
 }
 
 func testHoldExpires(t *testing.T, f *fixture) {

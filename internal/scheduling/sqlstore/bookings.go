@@ -77,6 +77,39 @@ func (s *Store) Booking(ctx context.Context, id string) (scheduling.Booking, err
 	return scanBooking(s.db.QueryRow(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE id = ?`, id))
 }
 
+// BookingByTokenHash returns the booking with the manage token hash: on
+// the unique partial index bookings_manage_token, whose condition the
+// query repeats so that either engine may use it.
+func (s *Store) BookingByTokenHash(ctx context.Context, hash string) (scheduling.Booking, error) {
+	return scanBooking(s.db.QueryRow(ctx, `SELECT `+bookingColumns+` FROM bookings
+		WHERE manage_token_hash = ? AND manage_token_hash <> ''`, hash))
+}
+
+// ClientBookings returns a page of a client's bookings: a range scan of
+// bookings_client_start from the previous page's place (a row-value
+// comparison on (start_at, id), the index's order), in either direction.
+// The split at Now is by end; a bound on start_at implied by it (a booking
+// lasts less than MaxBlockedSpan) keeps the scan off the other side's rows.
+func (s *Store) ClientBookings(ctx context.Context, q scheduling.ClientPageQuery) ([]scheduling.Booking, error) {
+	side, after, order := `end_at > ? AND start_at > ?`, `(start_at, id) > (?, ?)`, `start_at, id`
+	bound := q.Now.Add(-scheduling.MaxBlockedSpan)
+	if q.Past {
+		side, after, order = `end_at <= ? AND start_at < ?`, `(start_at, id) < (?, ?)`, `start_at DESC, id DESC`
+		bound = q.Now
+	}
+	query := `SELECT ` + bookingColumns + ` FROM bookings WHERE client_id = ? AND ` + side
+	args := []any{q.ClientID, s.db.Time(q.Now), s.db.Time(bound)}
+	if q.After.ID != "" {
+		query += ` AND ` + after
+		args = append(args, s.db.Time(q.After.Start), q.After.ID)
+	}
+	rows, err := s.db.Query(ctx, query+` ORDER BY `+order+` LIMIT ?`, append(args, q.Limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("list client bookings: %w", err)
+	}
+	return sqldb.Collect(rows, scanBooking)
+}
+
 // UpdateBooking locks the booking (FOR UPDATE on PostgreSQL; SQLite's
 // write transaction holds its only write lock throughout), applies fn and
 // writes the result; a move or revival onto another booking's range is

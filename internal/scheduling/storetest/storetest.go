@@ -45,6 +45,8 @@ func Run(t *testing.T, w Writers, newStore func(t *testing.T) scheduling.Store) 
 		{"busy_returns_only_the_window", testBusy},
 		{"business_bookings_filters", testBusinessBookings},
 		{"idempotency_claim_once", testIdempotency},
+		{"booking_by_token_hash", testBookingByTokenHash},
+		{"client_bookings_paged_both_ways", testClientBookings},
 		{"due_holds_claimed_once", func(t *testing.T, s scheduling.Store) { testHolds(t, s, w) }},
 		{"setting_joins_business_service_staff_hours", testSetting},
 	}
@@ -273,6 +275,70 @@ func testBusinessBookings(t *testing.T, s scheduling.Store) {
 	equal(t, "from", bookingIDs(get(s.BusinessBookings(ctx, "biz_1", t0.Add(time.Minute), time.Time{}, ""))(t)), []string{"booking_2"})
 	equal(t, "to", bookingIDs(get(s.BusinessBookings(ctx, "biz_1", time.Time{}, t0.Add(time.Minute), ""))(t)), []string{"booking_1"})
 	equal(t, "status", bookingIDs(get(s.BusinessBookings(ctx, "biz_1", time.Time{}, time.Time{}, scheduling.StatusConfirmed))(t)), []string{"booking_2"})
+}
+
+func testBookingByTokenHash(t *testing.T, s scheduling.Store) {
+	ctx := context.Background()
+	a, b, none := booking("booking_a", "staff_1", 0), booking("booking_b", "staff_2", 0), booking("booking_n", "staff_3", 0)
+	a.ManageTokenHash, b.ManageTokenHash = scheduling.HashToken("tok_a"), scheduling.HashToken("tok_b")
+	for _, x := range []scheduling.Booking{a, b, none} { // none: a row from before every booking had a token
+		must(t, s.InsertBooking(ctx, x))
+	}
+	equal(t, "a", get(s.BookingByTokenHash(ctx, a.ManageTokenHash))(t), a)
+	equal(t, "b", get(s.BookingByTokenHash(ctx, b.ManageTokenHash))(t).ID, "booking_b")
+	for name, hash := range map[string]string{"unknown": scheduling.HashToken("tok_x"), "empty": ""} {
+		if _, err := s.BookingByTokenHash(ctx, hash); !errors.Is(err, scheduling.ErrNotFound) {
+			t.Errorf("%s hash: err = %v, want ErrNotFound", name, err)
+		}
+	}
+}
+
+// testClientBookings pages through a client's upcoming and past bookings
+// one and two at a time (so that a page ends between equal starts either
+// way): the split is by end (a booking under way is upcoming),
+// upcoming by start ascending, past descending, equal starts by id, every
+// status, and no other client's booking.
+func testClientBookings(t *testing.T, s scheduling.Store) {
+	ctx := context.Background()
+	now := t0.Add(30 * time.Minute) // booking_4 (t0 to t0+1h) is under way
+	for _, b := range []scheduling.Booking{
+		booking("booking_1", "staff_1", -48*time.Hour), booking("booking_2", "staff_1", -24*time.Hour),
+		booking("booking_3", "staff_2", -24*time.Hour), booking("booking_4", "staff_1", 0),
+		booking("booking_5", "staff_1", 24*time.Hour), booking("booking_6", "staff_2", 24*time.Hour),
+		booking("booking_7", "staff_1", 48*time.Hour),
+	} {
+		must(t, s.InsertBooking(ctx, b))
+	}
+	other := booking("booking_8", "staff_3", 24*time.Hour)
+	other.ClientID = "user_other"
+	must(t, s.InsertBooking(ctx, other))
+	if _, err := s.UpdateBooking(ctx, "booking_6", func(x *scheduling.Booking) error { x.Status = scheduling.StatusCancelled; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	walk := func(past bool, limit int) []string {
+		q := scheduling.ClientPageQuery{ClientID: "user_c", Now: now, Past: past, Limit: limit}
+		var all []string
+		for range 10 {
+			page := get(s.ClientBookings(ctx, q))(t)
+			if len(page) > limit {
+				t.Fatalf("page of %d, limit %d", len(page), limit)
+			}
+			all = append(all, bookingIDs(page)...)
+			if len(page) < limit {
+				return all
+			}
+			last := page[len(page)-1]
+			q.After = scheduling.BookingPlace{Start: last.Start, ID: last.ID}
+		}
+		t.Fatalf("paging never ended: %v", all)
+		return nil
+	}
+	for _, limit := range []int{1, 2} {
+		equal(t, fmt.Sprint("upcoming by ", limit), walk(false, limit), []string{"booking_4", "booking_5", "booking_6", "booking_7"})
+		equal(t, fmt.Sprint("past by ", limit), walk(true, limit), []string{"booking_3", "booking_2", "booking_1"})
+	}
+	equal(t, "another client", bookingIDs(get(s.ClientBookings(ctx, scheduling.ClientPageQuery{ClientID: "user_other", Now: now, Limit: 10}))(t)), []string{"booking_8"})
+	equal(t, "nobody", len(get(s.ClientBookings(ctx, scheduling.ClientPageQuery{ClientID: "user_x", Now: now, Limit: 10}))(t)), 0)
 }
 
 func testIdempotency(t *testing.T, s scheduling.Store) {
