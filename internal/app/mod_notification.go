@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/slotwise/slotwise/internal/eventbus"
+	"github.com/slotwise/slotwise/internal/managetoken"
 	"github.com/slotwise/slotwise/internal/notification"
 	"github.com/slotwise/slotwise/internal/notification/consumer"
 	notifhttp "github.com/slotwise/slotwise/internal/notification/httpapi"
@@ -26,9 +27,11 @@ func newNotification(d Deps) (Instance, error) {
 		return Instance{}, err
 	}
 	backoff := notification.Backoff{Attempts: d.Retry.Attempts, Base: d.Retry.BaseDelay, Max: d.Retry.MaxDelay}
+	key := d.LinkKey
+	links := notification.Links{Base: d.PublicURL, Token: func(bookingID string) string { return managetoken.For(key, bookingID) }}
 	svc, err := notification.NewService(notifsql.New(d.DB), d.Outbox, sender, notification.Options{
 		Now: d.Now, Logger: d.Logger, From: d.MailFrom, RetryAttempts: d.Retry.Attempts,
-		ReminderRetry: backoff, WebhookRetry: backoff, PollInterval: d.PollInterval,
+		ReminderRetry: backoff, WebhookRetry: backoff, PollInterval: d.PollInterval, Links: links,
 	})
 	if err != nil {
 		return Instance{}, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/slotwise/slotwise/internal/event"
@@ -39,31 +40,129 @@ func (s *Service) bookingRecipient(ctx context.Context, b Booking) (Recipient, b
 	return r, !r.Deleted && r.Email != "", nil
 }
 
-// bookingView fills the view of a message about b for r.
-func (s *Service) bookingView(ctx context.Context, b Booking, r Recipient) (View, Business, error) {
-	biz, err := s.store.Business(ctx, b.BusinessID)
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return View{}, biz, err
+// about is what messages about one booking need besides the booking: its
+// business, its service and the business's owner (zero when unknown or
+// deleted).
+type about struct {
+	b     Booking
+	biz   Business
+	off   Offering
+	owner Recipient
+}
+
+func (s *Service) about(ctx context.Context, b Booking) (about, error) {
+	a := about{b: b}
+	var err error
+	if a.biz, err = s.store.Business(ctx, b.BusinessID); err != nil && !errors.Is(err, ErrNotFound) {
+		return a, err
 	}
-	off, err := s.store.Offering(ctx, b.ServiceID)
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return View{}, biz, err
+	if a.off, err = s.store.Offering(ctx, b.ServiceID); err != nil && !errors.Is(err, ErrNotFound) {
+		return a, err
 	}
-	loc := Zone(r.TimeZone, b.GuestTimeZone, biz.TimeZone)
+	if a.biz.OwnerID != "" {
+		a.owner, err = s.store.Recipient(ctx, a.biz.OwnerID)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return a, err
+		}
+		if a.owner.Deleted {
+			a.owner = Recipient{}
+		}
+	}
+	return a, nil
+}
+
+// view fills the view of a message about a.b for a reader named name who
+// reads times in loc: the times in loc, and in the business's zone too
+// when that is another.
+func (a about) view(name string, loc *time.Location) View {
+	b := a.b
 	v := View{
-		RecipientName: r.Name(), BusinessName: biz.Name, ServiceName: off.Name, BookingID: b.ID,
-		Zone: loc.String(), Duration: off.DurationMinutes,
+		RecipientName: name, BusinessName: a.biz.Name, ServiceName: a.off.Name, Duration: a.off.DurationMinutes,
+		Zone: loc.String(), Address: a.biz.Address, Amount: Price(b),
 	}
 	if v.ServiceName == "" {
 		v.ServiceName = "Your appointment"
 	}
 	if !b.Start.IsZero() {
 		v.Start, v.End = LocalTime(b.Start, loc), LocalTime(b.End, loc)
+		if bl := Zone(a.biz.TimeZone); a.biz.TimeZone != "" && bl.String() != loc.String() {
+			v.BusinessStart = LocalTime(b.Start, bl)
+		}
 	}
-	return v, biz, nil
+	if !b.HoldUntil.IsZero() {
+		v.Deadline = LocalTime(b.HoldUntil, loc)
+	}
+	return v
+}
+
+// bookingView fills the view of a message about b for its client r, with
+// the links to the booking's pages.
+func (s *Service) bookingView(ctx context.Context, b Booking, r Recipient) (View, about, error) {
+	a, err := s.about(ctx, b)
+	if err != nil {
+		return View{}, a, err
+	}
+	v := a.view(r.Name(), Zone(r.TimeZone, b.GuestTimeZone, a.biz.TimeZone))
+	l := s.opts.Links
+	v.ManageURL, v.PayURL, v.BookURL = l.Manage(b.ID), l.Pay(b.ID), l.Business(a.biz.Subdomain)
+	return v, a, nil
 }
 
 func (s *Service) zoneOf(v *View) *time.Location { return Zone(v.Zone) }
+
+// envelope is who a message says it is from and where replies go.
+type envelope struct {
+	fromName    string
+	replyTo     string
+	replyToName string
+}
+
+// clientEnvelope: a message about a booking comes from the business (its
+// name, the configured sender address) and replies reach its owner.
+func (a about) clientEnvelope() envelope {
+	e := envelope{fromName: displayName(a.biz.Name)}
+	if a.owner.Email != "" {
+		e.replyTo, e.replyToName = a.owner.Email, displayName(a.biz.Name)
+	}
+	return e
+}
+
+// displayName makes a name fit for an address header's display name: no
+// control characters (the channel quotes or encodes the rest).
+func displayName(name string) string {
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, name))
+}
+
+// InviteAlarm is when an invitation's calendar alarm goes off before the
+// start.
+const InviteAlarm = time.Hour
+
+// invite returns the calendar object of a message about a.b to r.
+func (s *Service) invite(c call, a about, v View, r Recipient, method string) *Invite {
+	summary := v.ServiceName
+	if a.biz.Name != "" {
+		summary += " – " + a.biz.Name
+	}
+	desc := v.ServiceName
+	if a.biz.Name != "" {
+		desc += " at " + a.biz.Name
+	}
+	desc += "."
+	if v.ManageURL != "" {
+		desc += "\nManage, reschedule or cancel your booking: " + v.ManageURL
+	}
+	return &Invite{
+		UID: InviteUID(a.b.ID), Sequence: a.b.Sequence, Method: method, Stamp: c.ev.Timestamp,
+		Start: a.b.Start, End: a.b.End, Summary: summary, Description: desc,
+		Location: strings.Join(lines(a.biz.Address), ", "), URL: v.ManageURL,
+		Organizer: s.fromAddr, OrgName: a.biz.Name, Attendee: r.Email, AttName: r.Name(), Alarm: InviteAlarm,
+	}
+}
 
 // notifyBooking sends kind about b to its client; a non-empty method
 // attaches the booking's invitation with that METHOD.
@@ -72,27 +171,24 @@ func (s *Service) notifyBooking(ctx context.Context, c call, b Booking, kind str
 	if err != nil || !ok {
 		return err
 	}
-	v, biz, err := s.bookingView(ctx, b, r)
+	v, a, err := s.bookingView(ctx, b, r)
 	if err != nil {
 		return err
 	}
+	v.WithInvite = method != ""
 	if tweak != nil {
 		tweak(&v)
 	}
 	var inv *Invite
 	if method != "" {
-		inv = &Invite{
-			UID: InviteUID(b.ID), Sequence: b.Sequence, Method: method, Stamp: c.ev.Timestamp,
-			Start: b.Start, End: b.End, Summary: v.ServiceName + " – " + v.BusinessName,
-			Organizer: s.fromAddress(), OrgName: biz.Name, Attendee: r.Email, AttName: r.Name(),
-		}
+		inv = s.invite(c, a, v, r, method)
 	}
-	return s.notify(ctx, c, r, kind, v, inv)
+	return s.notify(ctx, c, r, kind, v, inv, a.clientEnvelope())
 }
 
 // notify renders kind for r and delivers it, once per (event, channel,
 // address).
-func (s *Service) notify(ctx context.Context, c call, r Recipient, kind string, v View, inv *Invite) error {
+func (s *Service) notify(ctx context.Context, c call, r Recipient, kind string, v View, inv *Invite, env envelope) error {
 	if r.Deleted || r.Email == "" {
 		return nil
 	}
@@ -101,19 +197,21 @@ func (s *Service) notify(ctx context.Context, c call, r Recipient, kind string, 
 		recipientID: r.ID, kind: kind, attempt: c.attempt,
 		final: c.attempt >= s.opts.RetryAttempts, correlation: c.ev.CorrelationID,
 	}
-	if err := s.render(&o, r, kind, v, inv); err != nil {
+	if err := s.render(&o.msg, r, kind, v, inv, env); err != nil {
 		return err
 	}
 	return s.deliver(ctx, o)
 }
 
-func (s *Service) render(o *outgoing, r Recipient, kind string, v View, inv *Invite) error {
-	o.msg = Message{To: r.Email, ToName: r.Name()}
-	if err := s.tpl.Render(kind, v, &o.msg); err != nil {
+// render fills m: addressed to r, from env, kind's parts and inv's
+// calendar object (nil: none).
+func (s *Service) render(m *Message, r Recipient, kind string, v View, inv *Invite, env envelope) error {
+	*m = Message{To: r.Email, ToName: displayName(r.Name()), FromName: env.fromName, ReplyTo: env.replyTo, ReplyToName: env.replyToName}
+	if err := s.tpl.Render(kind, v, m); err != nil {
 		return err
 	}
 	if inv != nil {
-		o.msg.Calendar, o.msg.CalendarMethod = inv.ICS(), inv.Method
+		m.Calendar, m.CalendarMethod = inv.ICS(), inv.Method
 	}
 	return nil
 }

@@ -47,8 +47,49 @@
 //     Message-ID, derived from the ledger key (DeliveryKey.MessageID), so
 //     receivers and mail stores can drop the duplicate. No other path
 //     sends a key twice.
-//   - One event sends at most one message (to its client), so a rollback
-//     never undoes a sent message's record while another was sent.
+//   - One event's transaction sends at most one message (to its client),
+//     so a rollback never undoes a sent message's record while another
+//     was sent. A second person the event concerns — the business's owner
+//     — gets a message rendered in that transaction and queued (see
+//     Queued messages), sent in a transaction of its own.
+//
+// # Messages
+//
+// Every message about a booking comes from the business: its name as the
+// From display name with the configured sender address (names and
+// addresses are kept apart down to the SMTP headers, see package mailer),
+// Reply-To the owner's address. Each links to the booking's manage page
+// (<public URL>/m/<token>, the token derived from the booking id by the
+// app's link key: Options.Links); "payment needed" and a failed payment
+// link to the payment step (/m/<token>/pay) and state the hold's deadline;
+// an expiry or cancellation links to the business's booking page. Times
+// are in the reader's zone, named, and in the business's zone when that
+// is another. People read words, never codes or ids (words.go). Both parts
+// carry the same content; the HTML part is one centered column with
+// inline CSS that stays readable when a mail client inverts it.
+//
+// A confirmation and a move of a confirmed booking attach the invitation
+// (METHOD:REQUEST: DESCRIPTION and URL with the manage link, LOCATION,
+// ORGANIZER the business, a DISPLAY alarm an hour before); the end of a
+// booking that had one attaches METHOD:CANCEL. A booking never confirmed
+// (a pending one that expired or was cancelled) gets no CANCEL: there is
+// nothing in a calendar to remove (Booking.Invited).
+//
+// The owner gets a message for each new booking — when it is confirmed: a
+// free booking at once, a paid one when paid, never an unpaid hold that
+// may expire —, for each move of a confirmed booking and for its
+// cancellation, linking to <public URL>/app/bookings/<id> in the owner's
+// dashboard; replies go to the client.
+//
+// # Queued messages
+//
+// A QueuedMessage is rendered and inserted in its event's transaction
+// (once per event, kind and address) and sent by the queue sender
+// (SendQueued, run by Run, woken after the event's commit): it claims one
+// due message with FOR UPDATE SKIP LOCKED in the transaction that sends
+// it, writes the ledger (keyed by the queued message's id) and marks it
+// sent. A failed send is retried on the reminders' backoff and the
+// message is failed after the last attempt (notification.failed).
 //
 // # Reminders
 //
@@ -73,10 +114,13 @@
 // # Layout
 //
 //	notification.go, reminder.go,   the domain: types, sentinel errors,
-//	webhook.go, message.go, ics.go  templates, invitations, signatures
+//	queued.go, webhook.go,          templates, invitations, signatures,
+//	message.go, ics.go, links.go,   the links and words messages carry
+//	words.go, templates/
 //	service.go                      Service, Options, the background loops
 //	handle.go, projections.go       one On<Type> method per event consumed
-//	deliveries.go                   the ledger's state machine
+//	deliveries.go                   rendering and the ledger's state machine
+//	owner.go, queue.go              owner messages and the queue sender
 //	reminders.go, webhooks.go       reminder and webhook use cases
 //	store.go                        the Store and Events it needs
 //	consumer/                       the "events" router: decodes each event for

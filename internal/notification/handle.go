@@ -51,11 +51,13 @@ func (s *Service) OnUserCreated(ctx context.Context, ev event.Envelope, d event.
 	if err != nil {
 		return err
 	}
-	return s.notify(ctx, callOf(ctx, ev), r, KindWelcome, View{RecipientName: r.Name()}, nil)
+	return s.notify(ctx, callOf(ctx, ev), r, KindWelcome, View{RecipientName: r.Name()}, nil, envelope{})
 }
 
 // OnBookingCreated projects the booking and tells its client it was
-// received (or awaits payment).
+// received, or that it awaits payment (with the payment link and the
+// hold's deadline). A booking created confirmed says nothing here: its
+// booking.confirmed follows with the invitation.
 func (s *Service) OnBookingCreated(ctx context.Context, ev event.Envelope, d event.BookingCreated) error {
 	b, err := s.projectBookingCreated(ctx, d)
 	if err != nil {
@@ -64,15 +66,17 @@ func (s *Service) OnBookingCreated(ctx context.Context, ev event.Envelope, d eve
 	kind := KindBookingReceived
 	switch {
 	case d.Status == BookingConfirmed:
-		return nil // booking.confirmed follows with the invitation
+		return nil
 	case d.RequiresPayment:
 		kind = KindBookingAwaitPayment
 	}
-	return s.notifyBooking(ctx, callOf(ctx, ev), b, kind, func(v *View) { v.Amount = Money(d.TotalAmount, d.Currency) }, "")
+	return s.notifyBooking(ctx, callOf(ctx, ev), b, kind, nil, "")
 }
 
-// OnBookingConfirmed schedules the booking's reminders and sends its
-// invitation.
+// OnBookingConfirmed schedules the booking's reminders, sends its
+// invitation and queues the owner's "new booking" message: the owner
+// hears of a booking once it is confirmed — a free one at once, a paid
+// one when paid — never of an unpaid hold, which may well expire.
 func (s *Service) OnBookingConfirmed(ctx context.Context, ev event.Envelope, d event.BookingConfirmed) error {
 	base := Booking{ID: d.BookingID, BusinessID: d.BusinessID, ServiceID: d.ServiceID, ClientID: d.ClientID, StaffID: d.StaffID}
 	ended := false
@@ -80,7 +84,7 @@ func (s *Service) OnBookingConfirmed(ctx context.Context, ev event.Envelope, d e
 		if ended = b.Status == BookingCancelled || b.Status == BookingExpired; ended {
 			return // a retried confirmation after the cancellation: stale
 		}
-		b.Status, b.Start, b.End = BookingConfirmed, d.StartTime.UTC(), d.EndTime.UTC()
+		b.Status, b.Start, b.End, b.Invited = BookingConfirmed, d.StartTime.UTC(), d.EndTime.UTC(), true
 	})
 	if err != nil || ended {
 		return err
@@ -88,44 +92,62 @@ func (s *Service) OnBookingConfirmed(ctx context.Context, ev event.Envelope, d e
 	if err := s.scheduleReminders(ctx, b); err != nil {
 		return err
 	}
-	return s.notifyBooking(ctx, callOf(ctx, ev), b, KindBookingConfirmation, nil, MethodRequest)
+	c := callOf(ctx, ev)
+	if err := s.queueOwnerNotice(ctx, c, b, KindOwnerNewBooking, nil); err != nil {
+		return err
+	}
+	return s.notifyBooking(ctx, c, b, KindBookingConfirmation, nil, MethodRequest)
 }
 
-// OnBookingRescheduled moves the booking and its reminders and sends the
-// updated invitation.
+// OnBookingRescheduled moves the booking and, when it is confirmed, its
+// reminders, and sends the updated invitation; the owner hears of it too.
+// A pending booking that moves gets the news without an invitation (it
+// has none until it is paid).
 func (s *Service) OnBookingRescheduled(ctx context.Context, ev event.Envelope, d event.BookingRescheduled) error {
 	base := Booking{ID: d.BookingID, BusinessID: d.BusinessID, ServiceID: d.ServiceID, ClientID: d.ClientID, Status: BookingConfirmed}
 	b, err := s.updateBooking(ctx, base, func(b *Booking) {
 		b.Start, b.End = d.StartTime.UTC(), d.EndTime.UTC()
 		b.Sequence++
+		b.Invited = b.Invited || b.Status == BookingConfirmed
 	})
 	if err != nil {
 		return err
 	}
+	c := callOf(ctx, ev)
+	prev := func(v *View) { v.PreviousStart = LocalTime(d.PreviousStartTime, s.zoneOf(v)) }
+	method := ""
 	if b.Status == BookingConfirmed {
+		method = MethodRequest
 		if err := s.scheduleReminders(ctx, b); err != nil {
 			return err
 		}
+		if err := s.queueOwnerNotice(ctx, c, b, KindOwnerRescheduled, prev); err != nil {
+			return err
+		}
 	}
-	prev := func(v *View) { v.PreviousStart = LocalTime(d.PreviousStartTime, s.zoneOf(v)) }
-	return s.notifyBooking(ctx, callOf(ctx, ev), b, KindBookingRescheduled, prev, MethodRequest)
+	return s.notifyBooking(ctx, c, b, KindBookingRescheduled, prev, method)
 }
 
-// OnBookingCancelled ends the booking (see endBooking).
+// OnBookingCancelled ends the booking (see endBooking); the owner hears
+// of it when it had been confirmed.
 func (s *Service) OnBookingCancelled(ctx context.Context, ev event.Envelope, d event.BookingCancelled) error {
 	base := Booking{ID: d.BookingID, BusinessID: d.BusinessID, ServiceID: d.ServiceID, ClientID: d.ClientID, Start: d.StartTime.UTC(), End: d.EndTime.UTC()}
-	return s.endBooking(ctx, callOf(ctx, ev), base, BookingCancelled, KindBookingCancelled, d.Reason)
+	return s.endBooking(ctx, callOf(ctx, ev), base, BookingCancelled, KindBookingCancelled, d.Reason, d.CancelledBy)
 }
 
-// OnBookingExpired ends the booking (see endBooking).
+// OnBookingExpired ends the booking (see endBooking): an unpaid hold ran
+// out, which the owner never heard of.
 func (s *Service) OnBookingExpired(ctx context.Context, ev event.Envelope, d event.BookingExpired) error {
 	base := Booking{ID: d.BookingID, BusinessID: d.BusinessID, ServiceID: d.ServiceID, ClientID: d.ClientID, Start: d.StartTime.UTC(), End: d.EndTime.UTC()}
-	return s.endBooking(ctx, callOf(ctx, ev), base, BookingExpired, KindBookingExpired, "")
+	return s.endBooking(ctx, callOf(ctx, ev), base, BookingExpired, KindBookingExpired, "", "")
 }
 
 // endBooking marks a booking cancelled or expired, drops its reminders and
-// sends the cancellation of its invitation.
-func (s *Service) endBooking(ctx context.Context, c call, base Booking, status, kind, reason string) error {
+// tells the client; a booking that had been confirmed (Invited) also gets
+// the cancellation of its invitation and the owner is told. One that never
+// was — a pending booking that expired or was cancelled — gets no
+// METHOD:CANCEL: there is nothing in the client's calendar to remove.
+func (s *Service) endBooking(ctx context.Context, c call, base Booking, status, kind, reason, by string) error {
 	b, err := s.updateBooking(ctx, base, func(b *Booking) {
 		b.Status = status
 		b.Sequence++
@@ -136,7 +158,40 @@ func (s *Service) endBooking(ctx context.Context, c call, base Booking, status, 
 	if err := s.store.ReplaceReminders(ctx, b.ID, nil); err != nil {
 		return err
 	}
-	return s.notifyBooking(ctx, c, b, kind, func(v *View) { v.Reason = reason }, MethodCancel)
+	method := ""
+	if b.Invited {
+		method = MethodCancel
+	}
+	words := CancellationWords(reason)
+	if b.Invited && status == BookingCancelled {
+		err := s.queueOwnerNotice(ctx, c, b, KindOwnerCancelled, func(v *View) {
+			v.Reason = words
+			v.CancelledBy = s.canceller(ctx, b, by, "the client", "you")
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return s.notifyBooking(ctx, c, b, kind, func(v *View) {
+		v.Reason = words
+		v.CancelledBy = s.canceller(ctx, b, by, "you", v.BusinessName)
+	}, method)
+}
+
+// canceller names who cancelled b (by, a user or client id) for a reader:
+// client when it was the booking's client, owner when the business's
+// owner, else "".
+func (s *Service) canceller(ctx context.Context, b Booking, by, client, owner string) string {
+	switch {
+	case by == "":
+		return ""
+	case by == b.ClientID:
+		return client
+	}
+	if biz, err := s.store.Business(ctx, b.BusinessID); err == nil && biz.OwnerID == by {
+		return owner
+	}
+	return ""
 }
 
 // OnPaymentSucceeded does nothing: the booking.confirmed that follows
@@ -145,22 +200,41 @@ func (s *Service) OnPaymentSucceeded(context.Context, event.Envelope, event.Paym
 	return nil
 }
 
-// OnPaymentFailed tells the booking's client the payment failed.
+// OnPaymentFailed tells the booking's client that this payment attempt
+// failed, why in words, and — while the booking is still held — that they
+// may try again until the hold ends, with the payment link. A booking
+// confirmed meanwhile (another attempt succeeded) gets no message.
 func (s *Service) OnPaymentFailed(ctx context.Context, ev event.Envelope, d event.PaymentFailed) error {
-	return s.notifyPayment(ctx, callOf(ctx, ev), d.BookingID, d.BusinessID, d.ClientID, KindPaymentFailed, Money(d.Amount, d.Currency), d.FailureReason)
+	b, err := s.paymentBooking(ctx, d.BookingID, d.BusinessID, d.ClientID)
+	if err != nil || b.Status == BookingConfirmed {
+		return err
+	}
+	held := (b.Status == BookingPending || b.Status == "") && (b.HoldUntil.IsZero() || b.HoldUntil.After(ev.Timestamp))
+	return s.notifyBooking(ctx, callOf(ctx, ev), b, KindPaymentFailed, func(v *View) {
+		if v.Amount == "" || v.Amount == "Free" {
+			v.Amount = Money(d.Amount, d.Currency)
+		}
+		v.Reason, v.CanRetry = PaymentFailureWords(d.FailureReason), held
+	}, "")
 }
 
 // OnPaymentRefunded tells the booking's client the payment was refunded.
 func (s *Service) OnPaymentRefunded(ctx context.Context, ev event.Envelope, d event.PaymentRefunded) error {
-	return s.notifyPayment(ctx, callOf(ctx, ev), d.BookingID, d.BusinessID, d.ClientID, KindPaymentRefunded, Money(d.Amount, d.Currency), d.Reason)
-}
-
-func (s *Service) notifyPayment(ctx context.Context, c call, bookingID, businessID, clientID, kind, amount, reason string) error {
-	b, err := s.store.Booking(ctx, bookingID)
-	if errors.Is(err, ErrNotFound) {
-		b = Booking{ID: bookingID, BusinessID: businessID, ClientID: clientID}
-	} else if err != nil {
+	b, err := s.paymentBooking(ctx, d.BookingID, d.BusinessID, d.ClientID)
+	if err != nil {
 		return err
 	}
-	return s.notifyBooking(ctx, c, b, kind, func(v *View) { v.Amount, v.Reason = amount, reason }, "")
+	return s.notifyBooking(ctx, callOf(ctx, ev), b, KindPaymentRefunded, func(v *View) {
+		v.Refund, v.Reason = Money(d.Amount, d.Currency), RefundWords(d.Reason)
+	}, "")
+}
+
+// paymentBooking returns the booking a payment event is about (a minimal
+// one when booking.created was never seen).
+func (s *Service) paymentBooking(ctx context.Context, bookingID, businessID, clientID string) (Booking, error) {
+	b, err := s.store.Booking(ctx, bookingID)
+	if errors.Is(err, ErrNotFound) {
+		return Booking{ID: bookingID, BusinessID: businessID, ClientID: clientID}, nil
+	}
+	return b, err
 }

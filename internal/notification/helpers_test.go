@@ -45,7 +45,7 @@ func config(t *testing.T, engine sqldb.Engine, srv *smtptest.Server, clk *clock)
 	cfg := apptest.Config(t, engine)
 	cfg.Services = []string{"notification"}
 	cfg.SMTPURL = srv.URL()
-	cfg.MailFrom = "SlotWise <no-reply@slotwise.test>"
+	cfg.MailFrom = "SlotWise <" + sender + ">"
 	cfg.RelayInterval = 10 * time.Millisecond
 	if clk != nil {
 		cfg.Clock = clk.Now

@@ -14,17 +14,26 @@ const (
 
 // Invite is one booking as a calendar event.
 type Invite struct {
-	UID       string // stable per booking
-	Sequence  int    // grows with every change
-	Method    string // MethodRequest or MethodCancel
-	Stamp     time.Time
-	Start     time.Time
-	End       time.Time
-	Summary   string
-	Organizer string // e-mail address
-	OrgName   string
-	Attendee  string // e-mail address
-	AttName   string
+	UID      string // stable per booking
+	Sequence int    // grows with every change
+	Method   string // MethodRequest or MethodCancel
+	Stamp    time.Time
+	Start    time.Time
+	End      time.Time
+	Summary  string
+	// Description is the event's notes (the manage link among them);
+	// Location the business's address ("" for none); URL the booking's
+	// manage page ("" for none).
+	Description string
+	Location    string
+	URL         string
+	Organizer   string // e-mail address
+	OrgName     string
+	Attendee    string // e-mail address
+	AttName     string
+	// Alarm is how long before the start the calendar reminds the
+	// attendee (a DISPLAY alarm); 0 for none. Only a REQUEST carries it.
+	Alarm time.Duration
 }
 
 // InviteUID returns the calendar UID of a booking: the same for every
@@ -53,11 +62,24 @@ func (inv Invite) ICS() []byte {
 		"SUMMARY:" + icsText(inv.Summary),
 		"STATUS:" + status,
 	}
+	if inv.Description != "" {
+		lines = append(lines, "DESCRIPTION:"+icsText(inv.Description))
+	}
+	if inv.Location != "" {
+		lines = append(lines, "LOCATION:"+icsText(inv.Location))
+	}
+	if inv.URL != "" {
+		lines = append(lines, "URL:"+icsURI(inv.URL))
+	}
 	if inv.Organizer != "" {
 		lines = append(lines, "ORGANIZER"+icsCN(inv.OrgName)+":mailto:"+inv.Organizer)
 	}
 	if inv.Attendee != "" {
 		lines = append(lines, "ATTENDEE"+icsCN(inv.AttName)+";ROLE=REQ-PARTICIPANT:mailto:"+inv.Attendee)
+	}
+	if inv.Alarm > 0 && inv.Method == MethodRequest {
+		lines = append(lines, "BEGIN:VALARM", "ACTION:DISPLAY", "DESCRIPTION:"+icsText(inv.Summary),
+			"TRIGGER:-PT"+strconv.Itoa(int(inv.Alarm/time.Minute))+"M", "END:VALARM")
 	}
 	lines = append(lines, "END:VEVENT", "END:VCALENDAR")
 	var b strings.Builder
@@ -73,6 +95,17 @@ func icsTime(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
 func icsText(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\r\n", `\n`, "\n", `\n`)
 	return r.Replace(s)
+}
+
+// icsURI drops what a URI value cannot hold (controls, spaces): URIs are
+// not TEXT-escaped.
+func icsURI(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r <= ' ' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // icsCN renders a CN parameter, quoted, without the characters a quoted

@@ -41,6 +41,55 @@ func TestInviteFoldsLongLinesAndEscapesText(t *testing.T) {
 	}
 }
 
+func TestInviteCarriesLinksPlaceAndAlarm(t *testing.T) {
+	base := notification.Invite{
+		UID: notification.InviteUID("bk_1"), Sequence: 1, Method: notification.MethodRequest,
+		Stamp: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), Start: time.Date(2030, 1, 15, 14, 0, 0, 0, time.UTC),
+		End: time.Date(2030, 1, 15, 15, 0, 0, 0, time.UTC), Summary: "Haircut – Salon Ada",
+		Description: "Haircut at Salon Ada.\nManage, reschedule or cancel: https://book.example/m/abc_-DEF",
+		Location:    "Hauptstraße 1, 10115 Berlin; 2nd floor", URL: "https://book.example/m/abc_-DEF",
+		Organizer: "no-reply@slotwise.test", OrgName: "Salon Ada", Alarm: time.Hour,
+	}
+	cases := []struct {
+		name   string
+		method string
+		alarm  map[string]string
+	}{
+		{"a request reminds an hour before", notification.MethodRequest, map[string]string{"ACTION": "DISPLAY", "TRIGGER": "-PT60M", "DESCRIPTION": "Haircut – Salon Ada"}},
+		{"a cancellation has no alarm", notification.MethodCancel, map[string]string{}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			inv := base
+			inv.Method = c.method
+			raw := string(inv.ICS())
+			cal, err := smtptest.ParseICS(raw)
+			if err != nil {
+				t.Fatalf("%v\n%s", err, raw)
+			}
+			want := map[string]string{
+				"DESCRIPTION": `Haircut at Salon Ada.\nManage\, reschedule or cancel: https://book.example/m/abc_-DEF`,
+				"LOCATION":    `Hauptstraße 1\, 10115 Berlin\; 2nd floor`,
+				"URL":         "https://book.example/m/abc_-DEF",
+				"ORGANIZER":   "mailto:no-reply@slotwise.test",
+			}
+			for k, v := range want {
+				if cal.Event[k] != v {
+					t.Errorf("%s = %q, want %q", k, cal.Event[k], v)
+				}
+			}
+			if len(cal.Alarm) != len(c.alarm) {
+				t.Fatalf("VALARM %v, want %v", cal.Alarm, c.alarm)
+			}
+			for k, v := range c.alarm {
+				if cal.Alarm[k] != v {
+					t.Errorf("VALARM %s = %q, want %q", k, cal.Alarm[k], v)
+				}
+			}
+		})
+	}
+}
+
 func TestSignatureVerifies(t *testing.T) {
 	at := time.Unix(1_900_000_000, 0)
 	body := []byte(`{"id":"evt_1"}`)

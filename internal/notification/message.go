@@ -11,14 +11,24 @@ import (
 	"time"
 )
 
-// Message is one rendered message, ready for a channel.
+// Message is one rendered message, ready for a channel. Names travel
+// apart from addresses: the channel formats the address headers (a name
+// is never pasted into an address).
 type Message struct {
-	To        string // address
-	ToName    string
-	Subject   string
-	Text      string // the plain-text part
-	HTML      string // the HTML part
-	MessageID string // without angle brackets; see DeliveryKey.MessageID
+	To     string // address
+	ToName string
+	// FromName is the sender's display name (the business's name); ""
+	// keeps the configured sender's own. The address is always the
+	// configured sender's.
+	FromName string
+	// ReplyTo is where replies go ("" for the sender); ReplyToName its
+	// display name.
+	ReplyTo     string
+	ReplyToName string
+	Subject     string
+	Text        string // the plain-text part
+	HTML        string // the HTML part
+	MessageID   string // without angle brackets; see DeliveryKey.MessageID
 	// Calendar is an iCalendar (RFC 5545) object to attach, nil for none;
 	// CalendarMethod is its METHOD (REQUEST or CANCEL).
 	Calendar       []byte
@@ -34,22 +44,44 @@ type Sender interface {
 	Send(ctx context.Context, m Message) (providerID string, err error)
 }
 
-// View is what the templates see.
+// View is what the templates see. Every field is text for people: no
+// ids, no codes (links aside).
 type View struct {
+	Subject       string // filled by Render for the HTML title
 	RecipientName string
 	BusinessName  string
 	ServiceName   string
-	BookingID     string
-	// Start, End and PreviousStart are local times with the zone named,
-	// e.g. "Monday, 15 January 2024, 15:00 CET (Europe/Berlin)".
+	Duration      int // minutes
+	// Start, End, PreviousStart and Deadline are local times in the
+	// recipient's zone with the zone named, e.g. "Tuesday, 15 January
+	// 2030, 15:00 CET (Europe/Berlin)"; BusinessStart is the start in the
+	// business's zone, set only when that zone is another.
 	Start         string
 	End           string
+	BusinessStart string
 	PreviousStart string
+	Deadline      string // the end of a pending booking's payment hold
 	Zone          string
-	Amount        string // "150.00 EUR"
-	Reason        string // cancellation, failure or refund reason
+	Address       string // the business's, lines joined by "\n"
+	Amount        string // the price: "150.00 EUR", "Free"; "" when unknown
+	Refund        string // the amount refunded (payment_refunded)
+	Reason        string // cancellation, failure or refund reason, in words
+	CanRetry      bool   // payment_failed: the booking is still held
 	ReminderIn    string // "24 hours", "1 hour"
-	Duration      int    // minutes
+	// Links (absolute; "" when not configured): the booking's manage page
+	// and payment step, the business's booking page, the owner's
+	// dashboard page of the booking.
+	ManageURL    string
+	PayURL       string
+	BookURL      string
+	DashboardURL string
+	// WithInvite: the message carries the booking's calendar object.
+	WithInvite bool
+	// Owner messages: ForOwner, the client, and who cancelled.
+	ForOwner    bool
+	ClientName  string
+	ClientEmail string
+	CancelledBy string // "the client", "you" or ""
 }
 
 //go:embed templates/*.tmpl
@@ -61,13 +93,36 @@ type Templates struct {
 	html *htmltemplate.Template
 }
 
+// Action is a message's main call to action: the button of the HTML part,
+// the written-out link of the text part.
+type Action struct {
+	Label string
+	URL   string
+}
+
+var templateFuncs = map[string]any{
+	"lines":  lines,
+	"action": func(label, url string) Action { return Action{Label: label, URL: url} },
+}
+
+// lines splits a multi-line value (an address) into its non-blank lines.
+func lines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 // LoadTemplates parses the embedded templates.
 func LoadTemplates() (*Templates, error) {
-	txt, err := texttemplate.ParseFS(templateFS, "templates/*.txt.tmpl")
+	txt, err := texttemplate.New("text").Funcs(texttemplate.FuncMap(templateFuncs)).ParseFS(templateFS, "templates/*.txt.tmpl")
 	if err != nil {
 		return nil, fmt.Errorf("text templates: %w", err)
 	}
-	html, err := htmltemplate.ParseFS(templateFS, "templates/*.html.tmpl")
+	html, err := htmltemplate.New("html").Funcs(htmltemplate.FuncMap(templateFuncs)).ParseFS(templateFS, "templates/*.html.tmpl")
 	if err != nil {
 		return nil, fmt.Errorf("html templates: %w", err)
 	}
@@ -83,10 +138,11 @@ func (t *Templates) Render(kind string, v View, m *Message) error {
 	if err := t.text.ExecuteTemplate(&txt, kind+".text", v); err != nil {
 		return fmt.Errorf("render %s text: %w", kind, err)
 	}
+	m.Subject = strings.TrimSpace(subj.String())
+	v.Subject = m.Subject
 	if err := t.html.ExecuteTemplate(&html, kind+".html", v); err != nil {
 		return fmt.Errorf("render %s html: %w", kind, err)
 	}
-	m.Subject = strings.TrimSpace(subj.String())
 	m.Text = strings.TrimSpace(txt.String()) + "\n"
 	m.HTML = html.String()
 	return nil
@@ -116,6 +172,19 @@ func LocalTime(t time.Time, loc *time.Location) string {
 // Money formats an amount in major units with its currency.
 func Money(amount float64, currency string) string {
 	return strings.TrimSpace(fmt.Sprintf("%.2f %s", amount, currency))
+}
+
+// Price is what a booking costs, for people: Money, "Free" for a booking
+// known to cost nothing, "" when booking.created (and so the price) was
+// not seen.
+func Price(b Booking) string {
+	switch {
+	case b.Amount > 0:
+		return Money(b.Amount, b.Currency)
+	case b.Currency != "":
+		return "Free"
+	}
+	return ""
 }
 
 // Span describes a reminder offset for people: "24 hours", "1 hour",

@@ -45,10 +45,12 @@ func (r Recipient) Name() string {
 
 // Business is what the notifications need of a business.
 type Business struct {
-	ID       string
-	Name     string
-	TimeZone string
-	OwnerID  string
+	ID        string
+	Name      string
+	TimeZone  string
+	OwnerID   string
+	Subdomain string // its booking page is <public URL>/b/<Subdomain>
+	Address   string // postal address, lines joined by "\n"; "" when not set
 	// ReminderOffsets are how long before a booking's start reminders go
 	// out; nil means DefaultReminderOffsets.
 	ReminderOffsets []time.Duration
@@ -75,8 +77,8 @@ const (
 	BookingExpired   = "expired"
 )
 
-// Booking is the projection of a booking: its times, status and the
-// calendar sequence of its invitation (incremented on every change the
+// Booking is the projection of a booking: its times, status, price and
+// the calendar sequence of its invitation (incremented on every change the
 // invitee's calendar must apply).
 type Booking struct {
 	ID         string
@@ -88,6 +90,17 @@ type Booking struct {
 	End        time.Time
 	Status     string
 	Sequence   int
+	// Invited: the client was sent the invitation (METHOD:REQUEST), so a
+	// cancellation must withdraw it; a booking that never was confirmed
+	// gets no METHOD:CANCEL.
+	Invited bool
+	// Amount (major units of Currency) and RequiresPayment from
+	// booking.created; Currency "" when it was not seen. HoldUntil is when
+	// an unpaid pending booking is released (zero when none).
+	Amount          float64
+	Currency        string
+	RequiresPayment bool
+	HoldUntil       time.Time
 	// Guest contact details from booking.created (empty for registered
 	// clients, who are Recipients).
 	GuestName     string
@@ -109,6 +122,11 @@ const (
 	KindPaymentFailed       = "payment_failed"
 	KindPaymentRefunded     = "payment_refunded"
 	KindReminder            = "booking_reminder"
+	// Messages to the business's owner (sent through the queue, see
+	// QueuedMessage).
+	KindOwnerNewBooking  = "owner_booking_new"
+	KindOwnerRescheduled = "owner_booking_rescheduled"
+	KindOwnerCancelled   = "owner_booking_cancelled"
 )
 
 // Delivery statuses: see doc.go for the state machine.

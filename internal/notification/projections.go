@@ -51,11 +51,12 @@ func (s *Service) OnBusinessCreated(ctx context.Context, _ event.Envelope, d eve
 		return err
 	}
 	b.ID, b.Name, b.OwnerID, b.TimeZone = d.BusinessID, d.Name, d.OwnerID, d.TimeZone
+	b.Subdomain, b.Address = d.Subdomain, d.Address
 	return s.store.PutBusiness(ctx, b)
 }
 
 // OnBusinessUpdated applies the changes the notifications need (name,
-// time zone, owner, reminder offsets).
+// time zone, owner, subdomain, address, reminder offsets).
 func (s *Service) OnBusinessUpdated(ctx context.Context, _ event.Envelope, d event.BusinessUpdated) error {
 	b, err := s.store.Business(ctx, d.BusinessID)
 	if errors.Is(err, ErrNotFound) {
@@ -66,6 +67,8 @@ func (s *Service) OnBusinessUpdated(ctx context.Context, _ event.Envelope, d eve
 	setString(d.Changes, "name", &b.Name)
 	setString(d.Changes, "timeZone", &b.TimeZone)
 	setString(d.Changes, "ownerId", &b.OwnerID)
+	setString(d.Changes, "subdomain", &b.Subdomain)
+	setString(d.Changes, "address", &b.Address)
 	if offs, ok := minutesList(d.Changes["reminderOffsetsMinutes"]); ok {
 		b.ReminderOffsets = offs
 	}
@@ -104,8 +107,8 @@ func (s *Service) OnServiceDeleted(ctx context.Context, _ event.Envelope, d even
 	return s.store.PutOffering(ctx, o)
 }
 
-// projectBookingCreated stores the booking (and a guest's contact details
-// on it).
+// projectBookingCreated stores the booking (its price, payment hold and a
+// guest's contact details on it).
 func (s *Service) projectBookingCreated(ctx context.Context, d event.BookingCreated) (Booking, error) {
 	status := d.Status
 	if status == "" {
@@ -118,9 +121,11 @@ func (s *Service) projectBookingCreated(ctx context.Context, d event.BookingCrea
 		ID: d.BookingID, BusinessID: d.BusinessID, ServiceID: d.ServiceID, ClientID: d.ClientID,
 		StaffID: d.StaffID, Start: d.StartTime.UTC(), End: d.EndTime.UTC(), Status: status,
 		GuestName: d.ClientName, GuestEmail: d.ClientEmail, GuestTimeZone: d.ClientTimeZone, UpdatedAt: s.now(),
+		Amount: d.TotalAmount, Currency: d.Currency, RequiresPayment: d.RequiresPayment, HoldUntil: d.HoldUntil.UTC(),
 	}
 	if old, err := s.store.Booking(ctx, d.BookingID); err == nil {
-		b.Sequence, b.Status = old.Sequence, old.Status // a later event got here first
+		// A later event got here first: its state stays.
+		b.Sequence, b.Status, b.Invited = old.Sequence, old.Status, old.Invited
 	} else if !errors.Is(err, ErrNotFound) {
 		return b, err
 	}

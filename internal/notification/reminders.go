@@ -35,7 +35,7 @@ func (s *Service) FireDueReminders(ctx context.Context) (int, error) {
 	n := 0
 	for ctx.Err() == nil {
 		err := s.fireOne(ctx)
-		var failed reminderError
+		var failed retryError
 		switch {
 		case errors.Is(err, errNoneDue):
 			return n, nil
@@ -95,7 +95,7 @@ func (s *Service) sendReminder(ctx context.Context, r *Reminder) error {
 	if !ok {
 		return nil
 	}
-	v, _, err := s.bookingView(ctx, b, rcpt)
+	v, a, err := s.bookingView(ctx, b, rcpt)
 	if err != nil {
 		return err
 	}
@@ -106,7 +106,7 @@ func (s *Service) sendReminder(ctx context.Context, r *Reminder) error {
 		final:       r.Attempts+1 >= s.opts.ReminderRetry.Attempts,
 		correlation: event.NewCorrelationID(),
 	}
-	if err := s.render(&o, rcpt, KindReminder, v, nil); err != nil {
+	if err := s.render(&o.msg, rcpt, KindReminder, v, nil, a.clientEnvelope()); err != nil {
 		return err
 	}
 	return s.deliver(ctx, o)
@@ -123,17 +123,18 @@ func (s *Service) reminderFailed(ctx context.Context, r Reminder, cause error) e
 	if err := s.store.Atomically(ctx, func(ctx context.Context) error { return s.store.UpdateReminder(ctx, r) }); err != nil {
 		return errors.Join(cause, err)
 	}
-	return reminderError{id: r.ID, err: cause}
+	return retryError{id: r.ID, err: cause}
 }
 
-// reminderError is a reminder whose send failed and that was rescheduled.
-type reminderError struct {
+// retryError is a reminder or queued message whose send failed and that
+// was rescheduled (or marked failed).
+type retryError struct {
 	id  string
 	err error
 }
 
-func (e reminderError) Error() string { return fmt.Sprintf("reminder %s: %v", e.id, e.err) }
-func (e reminderError) Unwrap() error { return e.err }
+func (e retryError) Error() string { return fmt.Sprintf("%s: %v", e.id, e.err) }
+func (e retryError) Unwrap() error { return e.err }
 
 // Reminders lists a booking's reminders ("" for all).
 func (s *Service) Reminders(ctx context.Context, bookingID string) ([]Reminder, error) {

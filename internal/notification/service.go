@@ -3,8 +3,10 @@ package notification
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/mail"
 	"strings"
 	"sync"
 	"time"
@@ -16,23 +18,31 @@ import (
 type Options struct {
 	Now    func() time.Time // default time.Now
 	Logger *slog.Logger     // default: discards
-	// From is the sender address of e-mails (default
-	// "SlotWise <no-reply@slotwise.local>"); its domain ends Message-IDs.
+	// From is the sender of e-mails (default "SlotWise
+	// <no-reply@slotwise.local>"; NewService refuses one net/mail cannot
+	// parse). Its address sends every message and organizes invitations,
+	// its domain ends Message-IDs; messages about a booking replace its
+	// name with the business's.
 	From string
 	// RetryAttempts is the consumer runtime's attempts per event: the
 	// failure of the last one is announced as notification.failed.
 	RetryAttempts int
 	// ReminderRetry and WebhookRetry are the retry schedules of reminders
-	// and webhook deliveries (defaults: 5 attempts from 30 s to 1 h; 8
-	// attempts from 30 s to 6 h).
+	// and queued messages, and of webhook deliveries (defaults: 5 attempts
+	// from 30 s to 1 h; 8 attempts from 30 s to 6 h).
 	ReminderRetry Backoff
 	WebhookRetry  Backoff
-	// PollInterval is how often the reminder scheduler and the webhook
-	// dispatcher look for due work (default 1 s; the dispatcher is also
-	// woken when a delivery is queued).
+	// PollInterval is how often the reminder scheduler, the queue sender
+	// and the webhook dispatcher look for due work (default 1 s; the
+	// dispatcher and the queue sender are also woken when an event queued
+	// work for them).
 	PollInterval time.Duration
 	// WebhookTimeout bounds one webhook POST (default 10 s).
 	WebhookTimeout time.Duration
+	// Links builds the absolute links of messages (manage page, payment
+	// step, booking page, owner dashboard); without it messages carry
+	// none.
+	Links Links
 }
 
 // Service is the notification service: projections from events, messages
@@ -43,11 +53,14 @@ type Service struct {
 	sender Sender
 	tpl    *Templates
 	opts   Options
-	from   string
-	domain string
-	client *http.Client
-	wake   chan struct{}
-	bg     sync.WaitGroup // failure records written after a handler's rollback
+	// fromAddr is the bare address of Options.From: the sender of every
+	// message and the ORGANIZER of invitations; domain ends Message-IDs.
+	fromAddr  string
+	domain    string
+	client    *http.Client
+	wake      chan struct{}  // the webhook dispatcher's
+	wakeQueue chan struct{}  // the queue sender's
+	bg        sync.WaitGroup // failure records written after a handler's rollback
 }
 
 // NewService returns the service on store, recording its events with
@@ -61,10 +74,14 @@ func NewService(store Store, events Events, sender Sender, opts Options) (*Servi
 		return nil, err
 	}
 	opts = opts.withDefaults()
+	from, err := mail.ParseAddress(opts.From)
+	if err != nil {
+		return nil, fmt.Errorf("notification: sender %q: %w", opts.From, err)
+	}
 	s := &Service{
 		store: store, events: events, sender: sender, tpl: tpl, opts: opts,
-		from: opts.From, domain: addrDomain(opts.From),
-		wake: make(chan struct{}, 1),
+		fromAddr: from.Address, domain: addrDomain(from.Address),
+		wake: make(chan struct{}, 1), wakeQueue: make(chan struct{}, 1),
 	}
 	s.client = &http.Client{
 		Timeout: opts.WebhookTimeout,
@@ -112,22 +129,12 @@ func (b Backoff) orDefault(d Backoff) Backoff {
 	return b
 }
 
-// addrDomain returns the domain of an address such as "Name <a@b.c>".
-func addrDomain(from string) string {
-	from = strings.TrimSuffix(strings.TrimSpace(from), ">")
-	if i := strings.LastIndexByte(from, '@'); i >= 0 && i < len(from)-1 {
-		return from[i+1:]
+// addrDomain returns the domain of a bare address.
+func addrDomain(addr string) string {
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 && i < len(addr)-1 {
+		return addr[i+1:]
 	}
 	return "slotwise.local"
-}
-
-// fromAddress returns the bare address of From.
-func (s *Service) fromAddress() string {
-	f := s.from
-	if i := strings.LastIndexByte(f, '<'); i >= 0 {
-		f = strings.TrimSuffix(f[i+1:], ">")
-	}
-	return strings.TrimSpace(f)
 }
 
 func (s *Service) now() time.Time { return s.opts.Now().UTC() }
@@ -137,11 +144,12 @@ func newID(prefix string) string { return prefix + ulid.Make().String() }
 // Close waits for the failure records still being written.
 func (s *Service) Close() { s.bg.Wait() }
 
-// Run runs the reminder scheduler and the webhook dispatcher until ctx
-// ends.
+// Run runs the reminder scheduler, the queue sender and the webhook
+// dispatcher until ctx ends.
 func (s *Service) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Go(func() { s.loop(ctx, nil, "reminders", s.FireDueReminders) })
+	wg.Go(func() { s.loop(ctx, s.wakeQueue, "queue", s.SendQueued) })
 	wg.Go(func() { s.loop(ctx, s.wake, "webhooks", s.DispatchWebhooks) })
 	wg.Wait()
 	s.Close()
@@ -165,9 +173,15 @@ func (s *Service) loop(ctx context.Context, wake <-chan struct{}, what string, p
 
 // WakeDispatcher makes the webhook dispatcher look for due deliveries now
 // (call it after a transaction that queued some commits).
-func (s *Service) WakeDispatcher() {
+func (s *Service) WakeDispatcher() { poke(s.wake) }
+
+// WakeQueue makes the queue sender look for due messages now (call it
+// after a transaction that queued some commits).
+func (s *Service) WakeQueue() { poke(s.wakeQueue) }
+
+func poke(c chan struct{}) {
 	select {
-	case s.wake <- struct{}{}:
+	case c <- struct{}{}:
 	default:
 	}
 }

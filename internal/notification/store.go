@@ -45,6 +45,21 @@ type Store interface {
 	ClaimDueReminder(ctx context.Context, now time.Time) (Reminder, error)
 	UpdateReminder(ctx context.Context, r Reminder) error
 
+	// QueueMessage inserts q unless a message of the same source, kind and
+	// address is queued already (a replayed event); it reports whether it
+	// inserted.
+	QueueMessage(ctx context.Context, q QueuedMessage) (bool, error)
+	// QueuedMessages lists the queue of recipientID ("" for all), oldest
+	// first.
+	QueuedMessages(ctx context.Context, recipientID string) ([]QueuedMessage, error)
+	// ClaimDueQueuedMessage returns the earliest waiting message due at
+	// now, locked and skipped by other claimers (FOR UPDATE SKIP LOCKED);
+	// ErrNotFound when none. It must run in a transaction.
+	ClaimDueQueuedMessage(ctx context.Context, now time.Time) (QueuedMessage, error)
+	// UpdateQueuedMessage writes q's status, due time, attempts and last
+	// error.
+	UpdateQueuedMessage(ctx context.Context, q QueuedMessage) error
+
 	CreateWebhook(ctx context.Context, w Webhook) error
 	Webhook(ctx context.Context, businessID, id string) (Webhook, error)
 	// Webhooks lists a business's webhooks, oldest first.

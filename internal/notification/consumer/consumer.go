@@ -56,7 +56,8 @@ func withAttempt(next eventbus.Handler) eventbus.Handler {
 
 // webhooks queues the event's webhook deliveries in the handler's
 // transaction, so they exist if and only if the event was applied, and
-// wakes the dispatcher once that transaction has committed.
+// wakes the dispatcher — and the queue sender, for the owner's messages a
+// handler queued — once that transaction has committed.
 func webhooks(svc *notification.Service) eventbus.Middleware {
 	return func(next eventbus.Handler) eventbus.Handler {
 		return func(ctx context.Context, ev event.Envelope) error {
@@ -68,6 +69,7 @@ func webhooks(svc *notification.Service) eventbus.Middleware {
 			}
 			if tx := sqldb.TxFrom(ctx); tx != nil {
 				tx.AfterCommit(svc.WakeDispatcher)
+				tx.AfterCommit(svc.WakeQueue)
 			}
 			return nil
 		}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	netmail "net/mail"
 	"net/url"
 	"strconv"
 	"strings"
@@ -132,13 +133,33 @@ func (s *SMTP) Send(ctx context.Context, m notification.Message) (string, error)
 // Build turns a rendered message into a MIME message: plain text and HTML
 // alternatives, and the invitation as text/calendar (inline alternative
 // with its METHOD, which calendar clients act on, and as invite.ics).
+//
+// The address headers are built from net/mail addresses, whose String
+// quotes or RFC 2047-encodes a display name as needed: a name (a
+// business's, a guest's) is never pasted into an address, so quotes,
+// commas, angle brackets and non-ASCII letters in it stay a name.
+// m.FromName replaces the configured sender's name, never its address.
 func Build(from string, m notification.Message) (*mail.Msg, error) {
 	msg := mail.NewMsg()
-	if err := msg.From(from); err != nil {
-		return nil, fmt.Errorf("mail from: %w", err)
+	sender, err := netmail.ParseAddress(from)
+	if err != nil {
+		return nil, fmt.Errorf("mail from %q: %w", from, err)
 	}
-	if err := msg.AddToFormat(m.ToName, m.To); err != nil {
-		return nil, fmt.Errorf("mail to %q: %w", m.To, err)
+	if m.FromName != "" {
+		sender = &netmail.Address{Name: m.FromName, Address: sender.Address}
+	}
+	msg.FromMailAddress(sender)
+	to, err := address(m.ToName, m.To)
+	if err != nil {
+		return nil, fmt.Errorf("mail to: %w", err)
+	}
+	msg.ToMailAddress(to)
+	if m.ReplyTo != "" {
+		rt, err := address(m.ReplyToName, m.ReplyTo)
+		if err != nil {
+			return nil, fmt.Errorf("mail reply-to: %w", err)
+		}
+		msg.ReplyToMailAddress(rt)
 	}
 	msg.Subject(m.Subject)
 	msg.SetMessageIDWithValue(m.MessageID)
@@ -152,6 +173,15 @@ func Build(from string, m notification.Message) (*mail.Msg, error) {
 		}
 	}
 	return msg, nil
+}
+
+// address checks that addr is a bare address and pairs it with name.
+func address(name, addr string) (*netmail.Address, error) {
+	a, err := netmail.ParseAddress(addr)
+	if err != nil || a.Address != addr {
+		return nil, fmt.Errorf("bad address %q", addr)
+	}
+	return &netmail.Address{Name: name, Address: addr}, nil
 }
 
 // Log is the log channel: it logs each message instead of sending it.
@@ -168,7 +198,8 @@ func (l *Log) Send(_ context.Context, m notification.Message) (string, error) {
 	if m.To == "" {
 		return "", errors.New("log channel: no recipient")
 	}
-	l.log.Info("notification (log channel)", "to", m.To, "subject", m.Subject, "message_id", m.MessageID,
+	l.log.Info("notification (log channel)", "to", m.To, "from_name", m.FromName, "reply_to", m.ReplyTo,
+		"subject", m.Subject, "message_id", m.MessageID,
 		"calendar_method", m.CalendarMethod, "text", m.Text)
 	return "<" + m.MessageID + ">", nil
 }

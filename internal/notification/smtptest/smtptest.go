@@ -221,19 +221,23 @@ func (s *stripNewlines) Read(p []byte) (int, error) {
 }
 
 // Calendar is a parsed iCalendar object: its content lines, unfolded,
-// by property name (parameters dropped), for the VCALENDAR and its one
-// VEVENT.
+// by property name (parameters dropped), for the VCALENDAR, its one
+// VEVENT and the event's VALARM.
 type Calendar struct {
 	Props map[string]string // VCALENDAR properties (METHOD, VERSION, …)
 	Event map[string]string // VEVENT properties (UID, SEQUENCE, DTSTART, …)
-	Lines []string          // the physical lines, without CRLF
+	Alarm map[string]string // VALARM properties (ACTION, TRIGGER, …); empty for none
+	// Params holds the parameters of each property that has some, as
+	// written (e.g. Params["ORGANIZER"] = `CN="Salon Ada"`).
+	Params map[string]string
+	Lines  []string // the physical lines, without CRLF
 }
 
 // ParseICS parses an iCalendar object strictly enough for tests: every
 // line must end with CRLF and be at most 75 octets; folded lines are
 // joined.
 func ParseICS(s string) (Calendar, error) {
-	c := Calendar{Props: map[string]string{}, Event: map[string]string{}}
+	c := Calendar{Props: map[string]string{}, Event: map[string]string{}, Alarm: map[string]string{}, Params: map[string]string{}}
 	if !strings.HasSuffix(s, "\r\n") {
 		return c, errors.New("ics: does not end with CRLF")
 	}
@@ -254,24 +258,44 @@ func ParseICS(s string) (Calendar, error) {
 	}
 	target := c.Props
 	for _, l := range logical {
-		name, value, ok := strings.Cut(l, ":")
+		name, value, ok := cutValue(l)
 		if !ok {
 			return c, fmt.Errorf("ics: no colon in %q", l)
 		}
-		name, _, _ = strings.Cut(name, ";")
-		switch {
-		case l == "BEGIN:VEVENT":
+		name, params, _ := strings.Cut(name, ";")
+		switch l {
+		case "BEGIN:VEVENT", "END:VALARM":
 			target = c.Event
-		case l == "END:VEVENT":
+		case "END:VEVENT":
 			target = c.Props
+		case "BEGIN:VALARM":
+			target = c.Alarm
 		default:
 			target[name] = value
+			if params != "" {
+				c.Params[name] = params
+			}
 		}
 	}
 	if c.Props["BEGIN"] != "VCALENDAR" || c.Props["END"] != "VCALENDAR" {
 		return c, errors.New("ics: not a VCALENDAR")
 	}
 	return c, nil
+}
+
+// cutValue splits a content line at the colon that ends its name and
+// parameters: the first one outside a quoted parameter value.
+func cutValue(l string) (string, string, bool) {
+	quoted := false
+	for i, r := range l {
+		switch {
+		case r == '"':
+			quoted = !quoted
+		case r == ':' && !quoted:
+			return l[:i], l[i+1:], true
+		}
+	}
+	return "", "", false
 }
 
 // RefusalGaps returns the time between consecutive refusals.

@@ -33,11 +33,12 @@ func (s *Store) Recipient(ctx context.Context, id string) (notification.Recipien
 
 // PutBusiness inserts or replaces a business.
 func (s *Store) PutBusiness(ctx context.Context, b notification.Business) error {
-	_, err := s.db.Exec(ctx, `INSERT INTO businesses (id, name, time_zone, owner_id, reminder_offsets)
-		VALUES (?, ?, ?, ?, ?)
+	_, err := s.db.Exec(ctx, `INSERT INTO businesses (id, name, time_zone, owner_id, reminder_offsets, subdomain, address)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, time_zone = excluded.time_zone,
-			owner_id = excluded.owner_id, reminder_offsets = excluded.reminder_offsets`,
-		b.ID, b.Name, b.TimeZone, b.OwnerID, joinDurations(b.ReminderOffsets))
+			owner_id = excluded.owner_id, reminder_offsets = excluded.reminder_offsets,
+			subdomain = excluded.subdomain, address = excluded.address`,
+		b.ID, b.Name, b.TimeZone, b.OwnerID, joinDurations(b.ReminderOffsets), b.Subdomain, b.Address)
 	if err != nil {
 		return fmt.Errorf("put business %s: %w", b.ID, err)
 	}
@@ -48,8 +49,8 @@ func (s *Store) PutBusiness(ctx context.Context, b notification.Business) error 
 func (s *Store) Business(ctx context.Context, id string) (notification.Business, error) {
 	var b notification.Business
 	var offsets string
-	err := s.db.QueryRow(ctx, `SELECT id, name, time_zone, owner_id, reminder_offsets
-		FROM businesses WHERE id = ?`, id).Scan(&b.ID, &b.Name, &b.TimeZone, &b.OwnerID, &offsets)
+	err := s.db.QueryRow(ctx, `SELECT id, name, time_zone, owner_id, reminder_offsets, subdomain, address
+		FROM businesses WHERE id = ?`, id).Scan(&b.ID, &b.Name, &b.TimeZone, &b.OwnerID, &offsets, &b.Subdomain, &b.Address)
 	b.ReminderOffsets = splitDurations(offsets)
 	return b, interpretError(err)
 }
@@ -75,18 +76,23 @@ func (s *Store) Offering(ctx context.Context, id string) (notification.Offering,
 	return o, interpretError(err)
 }
 
+const bookingColumns = `id, business_id, service_id, client_id, staff_id, start_at, end_at, status, sequence,
+	guest_name, guest_email, guest_time_zone, updated_at, invited, amount, currency, requires_payment, hold_until`
+
 // PutBooking inserts or replaces a booking.
 func (s *Store) PutBooking(ctx context.Context, b notification.Booking) error {
-	_, err := s.db.Exec(ctx, `INSERT INTO bookings (id, business_id, service_id, client_id, staff_id,
-			start_at, end_at, status, sequence, guest_name, guest_email, guest_time_zone, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	_, err := s.db.Exec(ctx, `INSERT INTO bookings (`+bookingColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET business_id = excluded.business_id, service_id = excluded.service_id,
 			client_id = excluded.client_id, staff_id = excluded.staff_id, start_at = excluded.start_at,
 			end_at = excluded.end_at, status = excluded.status, sequence = excluded.sequence,
 			guest_name = excluded.guest_name, guest_email = excluded.guest_email,
-			guest_time_zone = excluded.guest_time_zone, updated_at = excluded.updated_at`,
+			guest_time_zone = excluded.guest_time_zone, updated_at = excluded.updated_at,
+			invited = excluded.invited, amount = excluded.amount, currency = excluded.currency,
+			requires_payment = excluded.requires_payment, hold_until = excluded.hold_until`,
 		b.ID, b.BusinessID, b.ServiceID, b.ClientID, b.StaffID, s.db.Time(b.Start), s.db.Time(b.End), b.Status,
-		b.Sequence, b.GuestName, b.GuestEmail, b.GuestTimeZone, s.db.Time(b.UpdatedAt))
+		b.Sequence, b.GuestName, b.GuestEmail, b.GuestTimeZone, s.db.Time(b.UpdatedAt),
+		b.Invited, b.Amount, b.Currency, b.RequiresPayment, s.db.NullTime(b.HoldUntil))
 	if err != nil {
 		return fmt.Errorf("put booking %s: %w", b.ID, err)
 	}
@@ -96,10 +102,9 @@ func (s *Store) PutBooking(ctx context.Context, b notification.Booking) error {
 // Booking returns the booking id.
 func (s *Store) Booking(ctx context.Context, id string) (notification.Booking, error) {
 	var b notification.Booking
-	err := s.db.QueryRow(ctx, `SELECT id, business_id, service_id, client_id, staff_id, start_at, end_at,
-			status, sequence, guest_name, guest_email, guest_time_zone, updated_at
-		FROM bookings WHERE id = ?`, id).
+	err := s.db.QueryRow(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE id = ?`, id).
 		Scan(&b.ID, &b.BusinessID, &b.ServiceID, &b.ClientID, &b.StaffID, sqldb.Instant(&b.Start), sqldb.Instant(&b.End),
-			&b.Status, &b.Sequence, &b.GuestName, &b.GuestEmail, &b.GuestTimeZone, sqldb.Instant(&b.UpdatedAt))
+			&b.Status, &b.Sequence, &b.GuestName, &b.GuestEmail, &b.GuestTimeZone, sqldb.Instant(&b.UpdatedAt),
+			&b.Invited, &b.Amount, &b.Currency, &b.RequiresPayment, sqldb.Instant(&b.HoldUntil))
 	return b, interpretError(err)
 }

@@ -75,6 +75,26 @@ func testConcurrentWebhookClaims(t *testing.T, s notification.Store) {
 	checkClaimedOnce(t, counts, "whd_")
 }
 
+func testConcurrentQueueClaims(t *testing.T, s notification.Store) {
+	ctx := context.Background()
+	for i := range dueItems {
+		id := fmt.Sprintf("qmsg_%02d", i)
+		_, err := s.QueueMessage(ctx, queued(id, "evt_"+id, "o@example.com", t0.Add(-time.Duration(i)*time.Minute)))
+		must(t, err)
+	}
+	_, err := s.QueueMessage(ctx, queued("qmsg_later", "evt_later", "o@example.com", t0.Add(time.Hour)))
+	must(t, err)
+	counts := claimAll(t, s, func(ctx context.Context) (string, error) {
+		q, err := s.ClaimDueQueuedMessage(ctx, t0)
+		if err != nil {
+			return "", err
+		}
+		q.Status, q.Attempts = notification.QueuedSent, q.Attempts+1
+		return q.ID, s.UpdateQueuedMessage(ctx, q)
+	})
+	checkClaimedOnce(t, counts, "qmsg_")
+}
+
 // claimAll runs claimers that each claim (and settle) one due item per
 // transaction with claim until none is due, and returns how often each
 // item was claimed by a committed transaction. Each claimer holds its

@@ -1,11 +1,13 @@
 // Package storetest is the conformance suite of notification.Store: every
 // engine's Store must pass it, including the concurrency cases (several
-// claimers of due reminders and of due webhook deliveries at once).
+// claimers of due reminders, queued messages and due webhook deliveries
+// at once).
 package storetest
 
 import (
 	"context"
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 
@@ -22,9 +24,11 @@ func Run(t *testing.T, open func(t *testing.T) notification.Store) {
 		{"projections round-trip", testProjections},
 		{"delivery upsert keeps id and creation", testDeliveries},
 		{"reminders replace and claim", testReminders},
+		{"queued messages add once and claim", testQueue},
 		{"webhooks and deliveries", testWebhooks},
 		{"concurrent reminder claims take each once", testConcurrentReminderClaims},
 		{"concurrent webhook delivery claims take each once", testConcurrentWebhookClaims},
+		{"concurrent queued message claims take each once", testConcurrentQueueClaims},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -57,11 +61,13 @@ func testProjections(t *testing.T, s notification.Store) {
 	if got != r {
 		t.Fatalf("recipient = %+v, want %+v", got, r)
 	}
-	b := notification.Business{ID: "biz_1", Name: "Salon", TimeZone: "Europe/Berlin", OwnerID: "user_1", ReminderOffsets: []time.Duration{2 * time.Hour, 90 * time.Second}}
+	b := notification.Business{ID: "biz_1", Name: "Salon", TimeZone: "Europe/Berlin", OwnerID: "user_1", ReminderOffsets: []time.Duration{2 * time.Hour, 90 * time.Second},
+		Subdomain: "salon", Address: "Main St 1\n10115 Berlin"}
 	must(t, s.PutBusiness(ctx, b))
 	gb, err := s.Business(ctx, "biz_1")
 	must(t, err)
-	if gb.Name != b.Name || gb.OwnerID != b.OwnerID || len(gb.ReminderOffsets) != 2 || gb.ReminderOffsets[1] != 90*time.Second {
+	if gb.Name != b.Name || gb.OwnerID != b.OwnerID || len(gb.ReminderOffsets) != 2 || gb.ReminderOffsets[1] != 90*time.Second ||
+		gb.Subdomain != b.Subdomain || gb.Address != b.Address {
 		t.Fatalf("business = %+v, want %+v", gb, b)
 	}
 	o := notification.Offering{ID: "svc_1", BusinessID: "biz_1", Name: "Cut", DurationMinutes: 45, Deleted: true}
@@ -70,7 +76,14 @@ func testProjections(t *testing.T, s notification.Store) {
 		t.Fatalf("offering = %+v, %v; want %+v", got, err, o)
 	}
 	bk := notification.Booking{ID: "bk_1", BusinessID: "biz_1", ServiceID: "svc_1", ClientID: "user_1", Start: t0, End: t0.Add(time.Hour),
-		Status: notification.BookingConfirmed, Sequence: 2, GuestEmail: "g@example.com", UpdatedAt: t0}
+		Status: notification.BookingPending, Sequence: 2, GuestEmail: "g@example.com", UpdatedAt: t0,
+		Amount: 30.5, Currency: "EUR", RequiresPayment: true, HoldUntil: t0.Add(-time.Hour)}
+	must(t, s.PutBooking(ctx, bk))
+	if got, err := s.Booking(ctx, "bk_1"); err != nil || got != bk {
+		t.Fatalf("booking = %+v, %v; want %+v", got, err, bk)
+	}
+	// Confirmed: invited, the hold gone (NULL).
+	bk.Status, bk.Invited, bk.HoldUntil = notification.BookingConfirmed, true, time.Time{}
 	must(t, s.PutBooking(ctx, bk))
 	if got, err := s.Booking(ctx, "bk_1"); err != nil || got != bk {
 		t.Fatalf("booking = %+v, %v; want %+v", got, err, bk)
@@ -130,6 +143,59 @@ func testReminders(t *testing.T, s notification.Store) {
 	must(t, err)
 	if len(list) != 2 || list[0].ID != "rem_1" || list[1].ID != "rem_3" {
 		t.Fatalf("reminders after replace = %+v", list)
+	}
+}
+
+func queued(id, source, to string, due time.Time) notification.QueuedMessage {
+	return notification.QueuedMessage{
+		ID: id, SourceID: source, Kind: notification.KindOwnerNewBooking, RecipientID: "user_owner", Correlation: "corr_1",
+		Message: notification.Message{To: to, ToName: `Ow "N" er`, FromName: "Salon", ReplyTo: "g@example.com", ReplyToName: "Gus",
+			Subject: "New booking", Text: "text\n", HTML: "<p>html</p>"},
+		DueAt: due, Status: notification.QueuedWaiting, CreatedAt: t0,
+	}
+}
+
+func testQueue(t *testing.T, s notification.Store) {
+	ctx := context.Background()
+	q := queued("qmsg_1", "evt_1", "o@example.com", t0)
+	ok, err := s.QueueMessage(ctx, q)
+	must(t, err)
+	dup, err := s.QueueMessage(ctx, queued("qmsg_dup", "evt_1", "o@example.com", t0))
+	must(t, err)
+	if !ok || dup {
+		t.Fatalf("queue: first %v, same source, kind and address again %v; want true, false", ok, dup)
+	}
+	other, err := s.QueueMessage(ctx, queued("qmsg_2", "evt_1", "other@example.com", t0.Add(time.Minute)))
+	must(t, err)
+	if !other {
+		t.Fatal("a message of the same event to another address was not queued")
+	}
+	claim := func(now time.Time) (notification.QueuedMessage, error) {
+		var got notification.QueuedMessage
+		err := s.Atomically(ctx, func(ctx context.Context) error {
+			var err error
+			got, err = s.ClaimDueQueuedMessage(ctx, now)
+			return err
+		})
+		return got, err
+	}
+	if _, err := claim(t0.Add(-time.Second)); !errors.Is(err, notification.ErrNotFound) {
+		t.Fatalf("claim before due: %v, want ErrNotFound", err)
+	}
+	got, err := claim(t0)
+	must(t, err)
+	if !reflect.DeepEqual(got, q) {
+		t.Fatalf("claimed %+v, want %+v", got, q)
+	}
+	got.Status, got.Attempts, got.LastError, got.DueAt = notification.QueuedFailed, 3, "boom", t0.Add(time.Hour)
+	must(t, s.UpdateQueuedMessage(ctx, got))
+	if _, err := claim(t0.Add(2 * time.Hour)); err != nil {
+		t.Fatalf("claim of the second message: %v", err)
+	}
+	list, err := s.QueuedMessages(ctx, "user_owner")
+	must(t, err)
+	if len(list) != 2 || !reflect.DeepEqual(list[0], got) || list[1].ID != "qmsg_2" {
+		t.Fatalf("queue = %+v", list)
 	}
 }
 
