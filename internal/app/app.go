@@ -22,6 +22,7 @@ import (
 	"github.com/slotwise/slotwise/internal/eventbus"
 	"github.com/slotwise/slotwise/internal/httpapi"
 	"github.com/slotwise/slotwise/internal/natsembed"
+	"github.com/slotwise/slotwise/internal/web"
 )
 
 // App is one running SlotWise process: the embedded NATS server, the
@@ -52,6 +53,8 @@ type App struct {
 	httpSrv  *http.Server
 	httpLn   net.Listener // bound before the services start, served after
 	linkKey  []byte       // derives manage-link tokens (authn.KeySet.LinkKey)
+	built    Built        // the service objects of this process, for the web
+	site     *web.Site    // the web pages; nil unless their services run here
 	httpAddr string
 	httpDone chan error
 }
@@ -111,6 +114,7 @@ func (a *App) Start(ctx context.Context) error {
 		{"nats", a.startNATS},
 		{"nats client", a.connectNATS},
 		{"services", a.openServices},
+		{"web", a.buildWeb},
 		{"relays", a.startRelays},
 		{"subscriptions", a.subscribe},
 		{"background", a.startBackground},

@@ -33,6 +33,9 @@ func (a *App) routes() http.Handler {
 	}
 	a.routesServed = router.Routes()
 	mux.HandleFunc("GET "+OpenAPIPath, a.handleOpenAPI)
+	if a.site != nil {
+		a.site.Routes(mux) // pages: /, /b/…, /m/…, /static/…
+	}
 	return withCorrelation(a.tokens.Authenticate(a.log)(mux))
 }
 

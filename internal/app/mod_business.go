@@ -20,6 +20,7 @@ var businessModule = Module{
 
 func newBusiness(d Deps) (Instance, error) {
 	svc := business.NewService(sqlstore.New(d.DB), d.Outbox, business.Options{Now: d.Now})
+	d.Built.Business = svc
 	h := bizhttp.New(svc, d.Logger)
 	return Instance{
 		Routes:        h.Routes,

@@ -45,6 +45,9 @@ type Deps struct {
 	// PublicURL is the absolute base of links sent to people, without a
 	// trailing slash (Config.PublicURL, or the HTTP address).
 	PublicURL string
+	// Built is where a constructor records the service object it made,
+	// for the web pages (see Built).
+	Built *Built
 }
 
 // Instance is a started module: what it serves and what it consumes.

@@ -71,7 +71,7 @@ func (a *App) openService(ctx context.Context, mod Module) (*service, error) {
 	}
 	s.deps = Deps{Service: mod.Name, DB: db, Outbox: s.outbox, Logger: log, Now: a.now, Tokens: a.tokens, DataDir: a.cfg.DataDir, Payment: a.cfg.Payment,
 		Hold: a.cfg.HoldDuration, SMTPURL: a.cfg.SMTPURL, MailFrom: a.cfg.MailFrom, PollInterval: a.cfg.RelayInterval,
-		LinkKey: a.linkKey, PublicURL: a.PublicURL(),
+		LinkKey: a.linkKey, PublicURL: a.PublicURL(), Built: &a.built,
 		Retry: eventbus.RetryPolicy{Attempts: a.cfg.RetryAttempts, BaseDelay: a.cfg.RetryBaseDelay, MaxDelay: a.cfg.RetryMaxDelay}}
 	if mod.New != nil {
 		if s.inst, err = mod.New(s.deps); err != nil {
