@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"net/mail"
 	"slices"
 	"sort"
 	"strings"
@@ -19,18 +21,29 @@ import (
 	"github.com/slotwise/slotwise/internal/notification/smtptest"
 )
 
-// What the notification service sends (internal/notification/handle.go),
-// to a guest per booking kind: a free booking is created confirmed (no
-// message) and its booking.confirmed sends the confirmation; a paid one
-// gets "payment needed" on booking.created and the confirmation on
-// booking.confirmed (payment.succeeded: webhooks only); a declined one gets
-// "payment needed", then "payment failed" (payment.failed) and
-// "cancelled" (booking.cancelled). The owner gets the welcome (user.created).
+// What the notification service sends (internal/notification/handle.go,
+// owner.go), to a guest per booking kind: a free booking is created
+// confirmed (no message) and its booking.confirmed sends the confirmation;
+// a paid one gets "payment needed" on booking.created and the confirmation
+// on booking.confirmed (payment.succeeded: webhooks only); a declined one
+// gets "payment needed", then "payment failed" (payment.failed, the
+// booking still held) and "cancelled" (booking.cancelled, the guest's own
+// cancellation). Every message about a booking carries its manage link.
+// The owner gets the welcome (user.created) and, through the queue, a
+// "new booking" message per booking.confirmed — a free booking at once, a
+// paid one when paid; a declined booking was never confirmed, so its
+// cancellation tells the owner nothing.
 var (
 	emailKinds = map[kind][]string{
 		free:     {"booking_confirmation"},
 		paid:     {"booking_awaiting_payment", "booking_confirmation"},
 		declined: {"booking_awaiting_payment", "booking_cancelled", "payment_failed"},
+	}
+	// ownerKinds are the owner's messages about a booking, per kind.
+	ownerKinds = map[kind][]string{
+		free:     {"owner_booking_new"},
+		paid:     {"owner_booking_new"},
+		declined: nil,
 	}
 	// eventTypes are the booking's booking.* and payment.* events.
 	eventTypes = map[kind][]string{
@@ -45,7 +58,13 @@ var (
 		{"Payment needed: ", "booking_awaiting_payment"},
 		{"Confirmed: ", "booking_confirmation"},
 		{"Cancelled: ", "booking_cancelled"},
-		{"Payment failed for your booking ", "payment_failed"},
+		{"Payment failed: ", "payment_failed"},
+		{"Expired: ", "booking_expired"},
+		{"Rescheduled: ", "booking_rescheduled"},
+		{"Booking received: ", "booking_received"},
+		{"New booking: ", "owner_booking_new"},
+		{"Booking moved: ", "owner_booking_rescheduled"},
+		{"Booking cancelled: ", "owner_booking_cancelled"},
 	}
 )
 
@@ -71,16 +90,21 @@ func (r *scaleRun) check(t *testing.T) {
 	t.Helper()
 	created := r.created()
 	counts := map[kind]int{}
-	emails := 1 // the owner's welcome
+	emails, owner := 1, 0 // the owner's welcome
 	for _, b := range created {
 		counts[b.kind]++
-		emails += len(emailKinds[b.kind])
+		emails += len(emailKinds[b.kind]) + len(ownerKinds[b.kind])
+		owner += len(ownerKinds[b.kind])
 	}
-	t.Logf("created %d bookings (free %d, paid %d, declined %d; %d contested slots); expecting %d e-mails",
-		len(created), counts[free], counts[paid], counts[declined], len(r.rivals), emails)
+	t.Logf("created %d bookings (free %d, paid %d, declined %d; %d contested slots); expecting %d e-mails (%d to the owner about bookings)",
+		len(created), counts[free], counts[paid], counts[declined], len(r.rivals), emails, owner)
 
+	began := time.Now()
 	r.waitFinalStates(t, created)
+	final := time.Now()
 	r.waitQuiet(t, emails)
+	t.Logf("final states after %s, quiet (outboxes, consumers, queue, e-mails) %s later",
+		final.Sub(began).Round(time.Millisecond), time.Since(final).Round(time.Millisecond))
 	events := r.readLog(t)
 	t.Logf("event log: %d events", len(events))
 	r.checkEventLog(t, events, created)
@@ -89,6 +113,7 @@ func (r *scaleRun) check(t *testing.T) {
 	r.checkPayments(t, created)
 	r.checkNoOverlaps(t)
 	r.checkEmails(t, created, emails)
+	r.checkQueue(t, owner)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var dlq *jetstream.StreamInfo
@@ -230,11 +255,13 @@ func firstKey(m map[string]string) string {
 
 // waitQuiet waits until every service's outbox is published, every
 // durable consumer of the event log has nothing pending or unacknowledged,
-// and the SMTP server received at least the expected number of messages.
+// notification's queue holds nothing waiting, and the SMTP server
+// received at least the expected number of messages.
 func (r *scaleRun) waitQuiet(t *testing.T, emails int) {
 	t.Helper()
 	var problem string
-	deadline := time.Now().Add(5 * time.Minute)
+	began := time.Now()
+	deadline, report := began.Add(5*time.Minute), began.Add(15*time.Second)
 	for {
 		problem = r.quietProblem(emails)
 		if problem == "" {
@@ -242,6 +269,10 @@ func (r *scaleRun) waitQuiet(t *testing.T, emails int) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("not quiet within 5m: %s", problem)
+		}
+		if time.Now().After(report) {
+			t.Logf("not quiet yet after %s: %s", time.Since(began).Round(time.Second), problem)
+			report = report.Add(15 * time.Second)
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
@@ -268,6 +299,13 @@ func (r *scaleRun) quietProblem(emails int) string {
 		if c.NumPending > 0 || c.NumAckPending > 0 {
 			return fmt.Sprintf("consumer %s: %d pending, %d unacknowledged", c.Name, c.NumPending, c.NumAckPending)
 		}
+	}
+	var queued int
+	if err := r.d.db.QueryRow("SELECT count(*) FROM notification.queued_messages WHERE status = 'queued'").Scan(&queued); err != nil {
+		return err.Error()
+	}
+	if queued > 0 {
+		return fmt.Sprintf("notification: %d queued messages not sent yet", queued)
 	}
 	if got := len(r.d.smtp.Messages()); got < emails {
 		return fmt.Sprintf("%d of %d e-mails received", got, emails)
@@ -296,21 +334,33 @@ func (r *scaleRun) consumers(ctx context.Context) ([]*jetstream.ConsumerInfo, er
 
 // bookingRef is what the checks read from an event's data.
 type bookingRef struct {
-	BookingID   string `json:"bookingId"`
-	RecipientID string `json:"recipientId"`
-	Type        string `json:"type"`
+	BookingID     string `json:"bookingId"`
+	RecipientID   string `json:"recipientId"`
+	Type          string `json:"type"`
+	Reason        string `json:"reason"`        // booking.cancelled
+	CancelledBy   string `json:"cancelledBy"`   // booking.cancelled
+	FailureReason string `json:"failureReason"` // payment.failed
 }
 
+// sentRef is one notification.sent: the kind sent and the correlation id
+// of its cause.
+type sentRef struct{ kind, corr string }
+
 // checkEventLog: every event id once; each booking's booking.* and
-// payment.* events exactly those of its kind, sharing its correlation id;
-// notification.sent once per expected message; nothing failed, expired or
-// refunded.
+// payment.* events exactly those of its kind, sharing its correlation id
+// (a declined booking's payment.failed for the declined card and its
+// booking.cancelled by its guest); notification.sent once per expected
+// message — to each guest the kinds of its booking, to the owner the
+// welcome and one "new booking" under the correlation id of each confirmed
+// booking; nothing failed, expired, rescheduled or refunded.
 func (r *scaleRun) checkEventLog(t *testing.T, events []event.Envelope, created []*booking) {
 	t.Helper()
 	ids := map[string]int{}
 	perBooking := map[string][]string{}
 	corr := map[string]map[string]bool{}
-	sent := map[string][]string{} // recipient id → notification kinds
+	sent := map[string][]sentRef{} // recipient id → what was sent
+	cancelled := map[string]bookingRef{}
+	failed := map[string][]string{} // booking id → payment.failed reasons
 	byType := map[string]int{}
 	for _, ev := range events {
 		ids[ev.ID]++
@@ -327,8 +377,14 @@ func (r *scaleRun) checkEventLog(t *testing.T, events []event.Envelope, created 
 				corr[ref.BookingID] = map[string]bool{}
 			}
 			corr[ref.BookingID][ev.CorrelationID] = true
+			switch ev.Type {
+			case event.TypeBookingCancelled:
+				cancelled[ref.BookingID] = ref
+			case event.TypePaymentFailed:
+				failed[ref.BookingID] = append(failed[ref.BookingID], ref.FailureReason)
+			}
 		case ev.Type == event.TypeNotificationSent:
-			sent[ref.RecipientID] = append(sent[ref.RecipientID], ref.Type)
+			sent[ref.RecipientID] = append(sent[ref.RecipientID], sentRef{kind: ref.Type, corr: ev.CorrelationID})
 		}
 	}
 	t.Logf("event log by type: %v", byType)
@@ -342,10 +398,16 @@ func (r *scaleRun) checkEventLog(t *testing.T, events []event.Envelope, created 
 			t.Errorf("%d %s events, want none", byType[typ], typ)
 		}
 	}
+	bookingOf := map[string]*booking{} // correlation id → booking
 	bad := 0
 	for _, b := range created {
 		got := slices.Sorted(slices.Values(perBooking[b.id]))
-		kinds := slices.Sorted(slices.Values(sent[b.clientID]))
+		var kinds []string
+		for _, s := range sent[b.clientID] {
+			kinds = append(kinds, s.kind)
+		}
+		slices.Sort(kinds)
+		c := cancelled[b.id]
 		switch {
 		case !slices.Equal(got, eventTypes[b.kind]):
 			t.Errorf("booking %s (%s): events %v, want %v", b.id, b.kind, got, eventTypes[b.kind])
@@ -353,7 +415,14 @@ func (r *scaleRun) checkEventLog(t *testing.T, events []event.Envelope, created 
 			t.Errorf("booking %s: events under %d correlation ids, want 1", b.id, len(corr[b.id]))
 		case !slices.Equal(kinds, emailKinds[b.kind]):
 			t.Errorf("booking %s (%s): notification.sent %v, want %v", b.id, b.kind, kinds, emailKinds[b.kind])
+		case b.kind == declined && (c.Reason != "cancelled_by_client" || c.CancelledBy != b.clientID):
+			t.Errorf("booking %s (declined): booking.cancelled reason %q by %q, want cancelled_by_client by its guest %s", b.id, c.Reason, c.CancelledBy, b.clientID)
+		case b.kind == declined && !slices.Equal(failed[b.id], []string{"card_declined"}):
+			t.Errorf("booking %s (declined): payment.failed reasons %v, want [card_declined]", b.id, failed[b.id])
 		default:
+			for id := range corr[b.id] {
+				bookingOf[id] = b
+			}
 			delete(perBooking, b.id)
 			delete(sent, b.clientID)
 			continue
@@ -365,12 +434,46 @@ func (r *scaleRun) checkEventLog(t *testing.T, events []event.Envelope, created 
 	if len(perBooking) > 0 {
 		t.Errorf("%d bookings in the log that no request created: %v", len(perBooking), perBooking)
 	}
-	if len(sent) != 1 { // the owner's welcome remains
-		t.Errorf("notification.sent for unexpected recipients: %v", sent)
+	if len(sent) != 1 { // the owner remains
+		for id, s := range sent {
+			if len(s) > 5 {
+				sent[id] = s[:5]
+			}
+		}
+		t.Errorf("notification.sent to %d recipients besides the guests, want the owner only (at most 5 each shown): %v", len(sent), sent)
+		return
 	}
-	for _, kinds := range sent {
-		if !slices.Equal(kinds, []string{"welcome"}) {
-			t.Errorf("owner's notification.sent %v, want [welcome]", kinds)
+	// The owner's: the welcome, and per booking its kind's owner messages
+	// under the booking's correlation id.
+	for _, ss := range sent {
+		welcomes := 0
+		perCorr := map[string][]string{}
+		for _, s := range ss {
+			if s.kind == "welcome" && bookingOf[s.corr] == nil {
+				welcomes++
+				continue
+			}
+			perCorr[s.corr] = append(perCorr[s.corr], s.kind)
+		}
+		if welcomes != 1 {
+			t.Errorf("owner's welcome notification.sent %d times, want 1", welcomes)
+		}
+		bad := 0
+		for _, b := range created {
+			var got []string
+			for id := range corr[b.id] {
+				got = append(got, perCorr[id]...)
+				delete(perCorr, id)
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, ownerKinds[b.kind]) {
+				if bad++; bad <= 20 {
+					t.Errorf("booking %s (%s): owner's notification.sent %v, want %v", b.id, b.kind, got, ownerKinds[b.kind])
+				}
+			}
+		}
+		if len(perCorr) > 0 {
+			t.Errorf("owner's notification.sent under correlation ids of no booking: %v", perCorr)
 		}
 	}
 }
@@ -514,11 +617,13 @@ func subjectMatches(filter, subject string) bool {
 	return len(f) == len(s)
 }
 
-// checkPayments: one payment per paid booking, succeeded or failed as its
-// card decided; none for free bookings.
+// checkPayments: one payment per paid booking, succeeded as its card
+// decided, or — declined, then the booking cancelled by its guest —
+// canceled unpaid with the decline's reason (no refund); none for free
+// bookings.
 func (r *scaleRun) checkPayments(t *testing.T, created []*booking) {
 	t.Helper()
-	rows, err := r.d.db.Query("SELECT booking_id, status FROM payment.payments")
+	rows, err := r.d.db.Query("SELECT booking_id, status || '/' || failure_reason FROM payment.payments")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -534,7 +639,7 @@ func (r *scaleRun) checkPayments(t *testing.T, created []*booking) {
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	want := map[kind][]string{paid: {"succeeded"}, declined: {"failed"}}
+	want := map[kind][]string{paid: {"succeeded/"}, declined: {"canceled/card_declined"}}
 	for _, b := range created {
 		if !slices.Equal(got[b.id], want[b.kind]) {
 			t.Errorf("booking %s (%s): payments %v, want %v", b.id, b.kind, got[b.id], want[b.kind])
@@ -563,13 +668,21 @@ func (r *scaleRun) checkNoOverlaps(t *testing.T) {
 }
 
 // checkEmails: every expected message arrived once at the SMTP server —
-// per recipient exactly the kinds of its booking (or the owner's
-// welcome), nothing else.
+// per guest exactly the kinds of its booking, each with the booking's
+// manage link (the token of the 201); to the owner the welcome and, per
+// booking, its kind's owner messages (told apart by their Reply-To, the
+// guest's address); nothing else.
 func (r *scaleRun) checkEmails(t *testing.T, created []*booking, total int) {
 	t.Helper()
 	got := map[string][]string{}
+	owner := map[string][]string{} // Reply-To (a guest's address) → the owner's kinds
+	byAddr := map[string]*booking{}
+	for _, b := range created {
+		byAddr[b.email] = b
+	}
 	msgIDs := map[string]int{}
 	msgs := r.d.smtp.Messages()
+	noLink := 0
 	for _, m := range msgs {
 		p, err := smtptest.Parse(m.Raw)
 		if err != nil {
@@ -584,8 +697,26 @@ func (r *scaleRun) checkEmails(t *testing.T, created []*booking, total int) {
 			}
 		}
 		for _, to := range m.To {
-			got[strings.ToLower(to)] = append(got[strings.ToLower(to)], k)
+			to = strings.ToLower(to)
+			if to == r.ownerEmail && k != "welcome" {
+				rt, err := mail.ParseAddress(p.Header.Get("Reply-To"))
+				if err != nil {
+					t.Errorf("owner's %q: Reply-To %q: %v", p.Subject, p.Header.Get("Reply-To"), err)
+					continue
+				}
+				owner[strings.ToLower(rt.Address)] = append(owner[strings.ToLower(rt.Address)], k)
+				continue
+			}
+			got[to] = append(got[to], k)
+			if b := byAddr[to]; b != nil && !strings.Contains(p.Text, "/m/"+b.manageToken) {
+				if noLink++; noLink <= 5 {
+					t.Errorf("%q to %s: no manage link /m/%s in its text:\n%s", p.Subject, to, b.manageToken, p.Text)
+				}
+			}
 		}
+	}
+	if noLink > 0 {
+		t.Errorf("%d e-mails to guests without their booking's manage link", noLink)
 	}
 	if len(msgs) != total {
 		t.Errorf("%d e-mails received, want %d", len(msgs), total)
@@ -604,8 +735,45 @@ func (r *scaleRun) checkEmails(t *testing.T, created []*booking, total int) {
 	check(r.ownerEmail, []string{"welcome"})
 	for _, b := range created {
 		check(b.email, emailKinds[b.kind])
+		if g := slices.Sorted(slices.Values(owner[b.email])); !slices.Equal(g, ownerKinds[b.kind]) {
+			t.Errorf("e-mails to the owner about %s (%s, %s): %v, want %v", b.id, b.kind, b.email, g, ownerKinds[b.kind])
+		}
+		delete(owner, b.email)
 	}
 	if len(got) > 0 {
 		t.Errorf("e-mails to unexpected recipients: %v", got)
+	}
+	if len(owner) > 0 {
+		t.Errorf("e-mails to the owner about no booking of the run (by Reply-To): %v", owner)
+	}
+}
+
+// checkQueue: notification's queue sent each of the owner's messages
+// (want of them), none failed or waiting.
+func (r *scaleRun) checkQueue(t *testing.T, want int) {
+	t.Helper()
+	rows, err := r.d.db.Query("SELECT status, kind, count(*) FROM notification.queued_messages GROUP BY status, kind")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	got := map[string]int{}
+	for rows.Next() {
+		var status, kind string
+		var n int
+		if err := rows.Scan(&status, &kind, &n); err != nil {
+			t.Fatal(err)
+		}
+		got[status+" "+kind] = n
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	wantQ := map[string]int{}
+	if want > 0 {
+		wantQ["sent owner_booking_new"] = want
+	}
+	if !maps.Equal(got, wantQ) {
+		t.Errorf("notification's queued messages by status and kind: %v, want %v", got, wantQ)
 	}
 }

@@ -37,9 +37,12 @@ const (
 type kind int
 
 const (
-	free     kind = iota // free service: confirmed at once
-	paid                 // paid with 4242 4242 4242 4242: confirmed
-	declined             // paid with 4000 0000 0000 0002: cancelled
+	free kind = iota // free service: confirmed at once
+	paid             // paid with 4242 4242 4242 4242: confirmed
+	// declined: paid with 4000 0000 0000 0002 (402: the booking stays
+	// pending, the payment payable), then cancelled by its guest with the
+	// booking's manage token, as a client who gives up does.
+	declined
 )
 
 func (k kind) String() string { return [...]string{"free", "paid", "declined"}[k] }
@@ -62,9 +65,10 @@ type booking struct {
 	start time.Time
 
 	// Set by the run.
-	created  bool // 201 (the slot was won)
-	id       string
-	clientID string
+	created     bool // 201 (the slot was won)
+	id          string
+	clientID    string
+	manageToken string // from the 201 (a replayed one carries it too)
 }
 
 // scaleRun drives bookings through the deployed system over HTTP.
@@ -79,6 +83,7 @@ type scaleRun struct {
 	mains                          []*booking
 	rivals                         map[int]*booking // contested slots: a second guest wants the same slot
 	done                           atomic.Int64
+	cancelResent                   atomic.Int64 // cancels answered 409: a lost first answer had cancelled
 	bookingsStarted, faultsStarted time.Time
 }
 
@@ -87,7 +92,8 @@ type scaleRun struct {
 // notification) against a 3-node NATS cluster over TLS with per-service
 // users and a fresh PostgreSQL database. It books N slots over HTTP
 // (free, paid and paid-but-declined, some slots contested by two guests at
-// once) while it kills -9 the NATS node leading the event log (and
+// once; a declined guest then cancels with the booking's manage token)
+// while it kills -9 the NATS node leading the event log (and
 // restarts it) and kills -9 a scheduling instance (and restarts it), then
 // checks that nothing was lost or doubled: final states, the event log,
 // the consumers' inboxes, overlaps and the e-mails received.
@@ -112,8 +118,8 @@ func TestScaleOutUnderFaults(t *testing.T) {
 		t.Fatalf("faults: %v", err)
 	}
 	driven := time.Now()
-	t.Logf("%d bookings driven in %s (%d HTTP requests retried, %d bookings answered as replays of their Idempotency-Key)",
-		n, driven.Sub(setupDone).Round(time.Millisecond), r.api.retries.Load(), r.api.replayed.Load())
+	t.Logf("%d bookings driven in %s (%d HTTP requests retried, %d bookings answered as replays of their Idempotency-Key, %d resent cancels answered 409)",
+		n, driven.Sub(setupDone).Round(time.Millisecond), r.api.retries.Load(), r.api.replayed.Load(), r.cancelResent.Load())
 
 	r.check(t)
 	t.Logf("scale-out run: %d bookings; total %s (deploy+setup %s, bookings %s, checks %s)", n,
@@ -283,7 +289,7 @@ func (r *scaleRun) drive(ctx context.Context, t *testing.T) error {
 }
 
 // bookOne books b's slot (together with its rival, if contested), then
-// pays when the service is paid.
+// pays when the service is paid; a declined guest then cancels.
 func (r *scaleRun) bookOne(ctx context.Context, b *booking) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
@@ -308,7 +314,10 @@ func (r *scaleRun) bookOne(ctx context.Context, b *booking) error {
 	if !b.created || b.kind == free {
 		return nil
 	}
-	return r.pay(ctx, b)
+	if err := r.pay(ctx, b); err != nil || b.kind != declined {
+		return err
+	}
+	return r.cancel(ctx, b)
 }
 
 // create posts the booking as a guest with its Idempotency-Key (resent
@@ -333,9 +342,10 @@ func (r *scaleRun) create(ctx context.Context, b *booking, contested bool) error
 		return fmt.Errorf("POST /api/v1/bookings = %d %s", status, body)
 	}
 	var out struct {
-		ID       string `json:"id"`
-		ClientID string `json:"clientId"`
-		Status   string `json:"status"`
+		ID          string `json:"id"`
+		ClientID    string `json:"clientId"`
+		Status      string `json:"status"`
+		ManageToken string `json:"manageToken"`
 	}
 	if err := json.Unmarshal(body, &out); err != nil {
 		return fmt.Errorf("decode booking %s: %w", body, err)
@@ -347,26 +357,32 @@ func (r *scaleRun) create(ctx context.Context, b *booking, contested bool) error
 	if out.Status != want {
 		return fmt.Errorf("booking %s created %s, want %s", out.ID, out.Status, want)
 	}
-	b.created, b.id, b.clientID = true, out.ID, out.ClientID
+	if out.ManageToken == "" {
+		return fmt.Errorf("booking %s: 201 without a manageToken: %s", out.ID, body)
+	}
+	b.created, b.id, b.clientID, b.manageToken = true, out.ID, out.ClientID, out.ManageToken
 	return nil
 }
 
 // payment is the payment of a booking as the API shows it.
 type payment struct {
-	PaymentID string `json:"paymentId"`
-	Status    string `json:"status"`
-	PayURL    string `json:"payUrl"`
+	PaymentID     string `json:"paymentId"`
+	Status        string `json:"status"`
+	PayURL        string `json:"payUrl"`
+	Payable       bool   `json:"payable"`
+	FailureReason string `json:"failureReason"`
 }
 
 // pay waits for the booking's payment (payment creates it from
-// booking.created) and pays it with the card of b's kind. The owner's
-// token reads the payment: a guest's manage token is shown only in the
-// first answer, which a killed instance may have lost.
+// booking.created) and pays it with the card of b's kind, as the guest:
+// the payment is read with the booking's manage token (?token=). A
+// declined card answers 402 and leaves the payment payable, with the
+// decline's failureReason.
 func (r *scaleRun) pay(ctx context.Context, b *booking) error {
 	var p payment
-	path := "/api/v1/bookings/" + b.id + "/payment"
+	path := "/api/v1/bookings/" + b.id + "/payment?token=" + url.QueryEscape(b.manageToken)
 	err := r.until(ctx, "payment of "+b.id, func() (bool, error) {
-		status, body, err := r.api.call(ctx, request{method: "GET", path: path, token: r.owner})
+		status, body, err := r.api.call(ctx, request{method: "GET", path: path})
 		switch {
 		case err != nil:
 			return false, err
@@ -383,9 +399,9 @@ func (r *scaleRun) pay(ctx context.Context, b *booking) error {
 	if p.Status != "requires_payment" || p.PayURL == "" {
 		return fmt.Errorf("payment %+v, want requires_payment with a payUrl", p)
 	}
-	card, wantStatus, want := "4242 4242 4242 4242", http.StatusOK, "succeeded"
+	card, wantStatus, want, wantReason := "4242 4242 4242 4242", http.StatusOK, "succeeded", ""
 	if b.kind == declined {
-		card, wantStatus, want = "4000 0000 0000 0002", http.StatusPaymentRequired, "failed"
+		card, wantStatus, want, wantReason = "4000 0000 0000 0002", http.StatusPaymentRequired, "requires_payment", "card_declined"
 	}
 	payPath := p.PayURL
 	if u, err := url.Parse(p.PayURL); err == nil && u.IsAbs() {
@@ -395,15 +411,56 @@ func (r *scaleRun) pay(ctx context.Context, b *booking) error {
 	if err != nil {
 		return err
 	}
-	if status == http.StatusConflict { // a retried pay whose first answer was lost
-		if err := r.api.expect(ctx, request{method: "GET", path: path, token: r.owner}, http.StatusOK, &p); err != nil {
+	if status == http.StatusConflict && b.kind == paid { // a retried pay whose first answer was lost
+		if err := r.api.expect(ctx, request{method: "GET", path: path}, http.StatusOK, &p); err != nil {
 			return err
 		}
 	} else if status != wantStatus || json.Unmarshal(body, &p) != nil {
 		return fmt.Errorf("POST %s = %d %s, want %d", payPath, status, body, wantStatus)
 	}
-	if p.Status != want {
-		return fmt.Errorf("payment %s is %s, want %s", p.PaymentID, p.Status, want)
+	if p.Status != want || p.FailureReason != wantReason || p.Payable != (b.kind == declined) {
+		return fmt.Errorf("payment %s is %s (failureReason %q, payable %v), want %s (failureReason %q, payable %v)",
+			p.PaymentID, p.Status, p.FailureReason, p.Payable, want, wantReason, b.kind == declined)
+	}
+	return nil
+}
+
+// bookingAnswer is a booking as the API shows it.
+type bookingAnswer struct {
+	ID           string `json:"id"`
+	Status       string `json:"status"`
+	CancelReason string `json:"cancelReason"`
+	CancelledBy  string `json:"cancelledBy"`
+}
+
+// cancel cancels b as its guest after the declined attempt: POST
+// /api/v1/bookings/{id}/cancel?token=<manage token>, no reason given. A
+// resent cancel whose first answer was lost (a killed scheduling
+// instance) is refused with 409 (the booking is no longer modifiable);
+// the booking is then read with the token.
+func (r *scaleRun) cancel(ctx context.Context, b *booking) error {
+	q := "?token=" + url.QueryEscape(b.manageToken)
+	path := "/api/v1/bookings/" + b.id + "/cancel" + q
+	status, body, err := r.api.call(ctx, request{method: "POST", path: path})
+	if err != nil {
+		return err
+	}
+	var out bookingAnswer
+	switch {
+	case status == http.StatusConflict && strings.Contains(string(body), "booking_not_modifiable"):
+		r.cancelResent.Add(1)
+		if err := r.api.expect(ctx, request{method: "GET", path: "/api/v1/bookings/" + b.id + q}, http.StatusOK, &out); err != nil {
+			return err
+		}
+	case status != http.StatusOK:
+		return fmt.Errorf("POST %s = %d %s, want 200", path, status, body)
+	default:
+		if err := json.Unmarshal(body, &out); err != nil {
+			return fmt.Errorf("decode cancelled booking %s: %w", body, err)
+		}
+	}
+	if out.ID != b.id || out.Status != "cancelled" || out.CancelReason != "cancelled_by_client" || out.CancelledBy != b.clientID {
+		return fmt.Errorf("cancelled booking %+v, want %s cancelled (cancelled_by_client) by %s", out, b.id, b.clientID)
 	}
 	return nil
 }
