@@ -101,3 +101,24 @@ func TestSchedulingBenchmarksRefuseBadConfig(t *testing.T) {
 		t.Errorf("Contention on postgres without a URL = %v", err)
 	}
 }
+
+func TestPageMeasuresTheServicePage(t *testing.T) {
+	sqldbtest.ForEachEngine(t, func(t *testing.T, engine sqldb.Engine) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		res, err := Page(ctx, PageConfig{Engine: engine, DatabaseURL: os.Getenv(sqldbtest.EnvPostgresURL), Requests: 5, Staff: 2, Bookings: 30})
+		if err != nil {
+			t.Fatalf("Page: %v", err)
+		}
+		if res.TTFB.Samples != 5 || res.TTFB.P50Ms <= 0 || res.Bookings != 30 || res.Staff != 2 || res.Engine != engine {
+			t.Fatalf("result not sane: %+v", res)
+		}
+		b := res.Bytes
+		if b.HTML <= 0 || b.Assets <= 0 || b.Total != b.HTML+b.Assets || b.HTMLRaw <= b.HTML {
+			t.Fatalf("bytes not sane (the HTML should be gzipped): %+v", b)
+		}
+		if res.Goals.BytesMax != GoalPageBytes || res.Goals.TTFBP99MaxMs != GoalPageTTFBP99Ms {
+			t.Fatalf("goals not reported: %+v", res.Goals)
+		}
+	})
+}

@@ -307,7 +307,7 @@ func rawPostgres(ctx context.Context, tx *sqldb.Tx, b rawRow, now time.Time, dat
 		client_email, client_phone, status, start_at, end_at, blocked_start, blocked_end, total_minor, currency,
 		requires_payment, hold_until, manage_token_hash, correlation_id, cancel_reason, cancelled_by, created_at, updated_at)
 		VALUES ($1, 'biz_raw', 'svc_raw', $2, 'guest_raw', 'Guest', 'guest@bench.example', '', 'confirmed', $3, $4, $3, $4,
-			0, 'EUR', FALSE, NULL, 'hash', 'corr_raw', '', '', $5, $5)`, b.id, b.staff, b.start, b.end, now)
+			0, 'EUR', FALSE, NULL, 'hash_' || $1, 'corr_raw', '', '', $5, $5)`, b.id, b.staff, b.start, b.end, now)
 	if err != nil {
 		return fmt.Errorf("insert booking: %w", err)
 	}
@@ -337,7 +337,7 @@ func rawSQLite(ctx context.Context, tx *sqldb.Tx, b rawRow, now time.Time, data 
 		client_email, client_phone, status, start_at, end_at, blocked_start, blocked_end, total_minor, currency,
 		requires_payment, hold_until, manage_token_hash, correlation_id, cancel_reason, cancelled_by, created_at, updated_at)
 		VALUES (?1, 'biz_raw', 'svc_raw', ?2, 'guest_raw', 'Guest', 'guest@bench.example', '', 'confirmed', ?3, ?4, ?3, ?4,
-			0, 'EUR', 0, NULL, 'hash', 'corr_raw', '', '', ?5, ?5)`, b.id, b.staff, b.start.UnixMicro(), b.end.UnixMicro(), now.UnixMicro())
+			0, 'EUR', 0, NULL, 'hash_' || ?1, 'corr_raw', '', '', ?5, ?5)`, b.id, b.staff, b.start.UnixMicro(), b.end.UnixMicro(), now.UnixMicro())
 	if err != nil {
 		return fmt.Errorf("insert booking: %w", err)
 	}

@@ -51,7 +51,12 @@ type appOptions struct {
 	// natsSync is the App's JetStream fsync policy ("" for the default,
 	// always).
 	natsSync string
-	log      *slog.Logger
+	// services are the services to run (default appServices).
+	services []string
+	// workHours opens the staff Mon–Sat 09:00–18:00, as the slots
+	// benchmark's business is, instead of around the clock.
+	workHours bool
+	log       *slog.Logger
 }
 
 // startApp starts an App running appServices on 127.0.0.1:0 and seeds a
@@ -96,6 +101,9 @@ func (a *benchApp) config(ctx context.Context, opt appOptions) (app.Config, erro
 	cfg.HTTPAddr = "127.0.0.1:0"
 	cfg.NATSListen = app.NATSListenNone
 	cfg.Services = appServices
+	if opt.services != nil {
+		cfg.Services = opt.services
+	}
 	cfg.AccessTokenTTL = time.Hour
 	if opt.natsSync != "" {
 		cfg.NATSSync = opt.natsSync
@@ -104,7 +112,7 @@ func (a *benchApp) config(ctx context.Context, opt appOptions) (app.Config, erro
 		return cfg, nil
 	}
 	cfg.DatabaseURLs = map[string]string{}
-	for _, s := range appServices {
+	for _, s := range cfg.Services {
 		f, err := freshPostgres(ctx, opt.databaseURL)
 		if err != nil {
 			return cfg, err
@@ -177,21 +185,27 @@ func (a *benchApp) seed(ctx context.Context, opt appOptions) error {
 			return err
 		}
 	}
-	if err := a.openAllDay(ctx, base, tok); err != nil {
+	if err := a.openHours(ctx, base, tok, opt.workHours); err != nil {
 		return err
 	}
 	return a.waitOffered(ctx)
 }
 
-// openAllDay opens every staff member 00:00–24:00 on every weekday.
-func (a *benchApp) openAllDay(ctx context.Context, base, tok string) error {
+// openHours opens every staff member 00:00–24:00 on every weekday, or
+// with workHours Monday to Saturday 09:00–18:00.
+func (a *benchApp) openHours(ctx context.Context, base, tok string, workHours bool) error {
 	var list struct{ Staff []struct{ ID string } }
 	if err := a.call(ctx, "GET", base+"/staff", tok, nil, http.StatusOK, &list); err != nil {
 		return err
 	}
 	var weekly []obj
 	for d := range 7 {
-		weekly = append(weekly, obj{"weekday": d, "start": "00:00", "end": "24:00"})
+		switch {
+		case !workHours:
+			weekly = append(weekly, obj{"weekday": d, "start": "00:00", "end": "24:00"})
+		case d != 0: // weekday 0 is Sunday
+			weekly = append(weekly, obj{"weekday": d, "start": "09:00", "end": "18:00"})
+		}
 	}
 	for _, s := range list.Staff {
 		a.staffIDs = append(a.staffIDs, s.ID)

@@ -24,12 +24,13 @@ scenarios:
   slots     slot query p50/p99 through the scheduling service, by staff and bookings
   booking   POST /api/v1/bookings rate against a started App vs raw SQL transactions
   contention  many concurrent bookings of one slot: exactly one must win
+  page      the public service page: time to first byte and bytes transferred
 
 Run "slotwise bench <scenario> -h" for a scenario's flags. Results go to
 stdout (JSON with --json), progress to stderr.
 `
 
-// benchCmd runs `slotwise bench publish|outbox|slots|booking|contention`. It returns the exit code:
+// benchCmd runs `slotwise bench publish|outbox|slots|booking|contention|page`. It returns the exit code:
 // 0 on success, 1 when the benchmark fails, 2 for a usage error.
 func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
@@ -47,6 +48,8 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return benchBooking(ctx, args[1:], stdout, stderr)
 	case "contention":
 		return benchContention(ctx, args[1:], stdout, stderr)
+	case "page":
+		return benchPage(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, benchUsage)
 		return 0
@@ -370,4 +373,41 @@ func benchPrintContention(w io.Writer, r bench.ContentionResult) {
 	fmt.Fprintf(w, "contention: engine=%s, %d requests for one slot\n", r.Engine, r.Concurrency)
 	fmt.Fprintf(w, "result:   %d winner(s), %d × 409 slot_taken, other %v, %.0f ms in all (p50 %.2f ms, p99 %.2f ms)  [one winner: %s]\n",
 		r.Winners, r.Conflicts, r.Other, r.DurationMs, r.Latency.P50Ms, r.Latency.P99Ms, benchMet(r.OneWinner))
+}
+
+func benchPage(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("slotwise bench page", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg bench.PageConfig
+	engine := fs.String("engine", "sqlite", "database engine: sqlite or postgres")
+	fs.StringVar(&cfg.DatabaseURL, "database-url", "", "PostgreSQL database in which fresh schemas are made and dropped (postgres engine)")
+	fs.IntVar(&cfg.Requests, "requests", bench.DefaultPageRequests, "page fetches timed")
+	fs.IntVar(&cfg.Staff, "staff", bench.DefaultPageStaff, "staff members of the business")
+	fs.IntVar(&cfg.Bookings, "bookings", bench.DefaultPageBookings, "bookings in the shown month")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	if code, ok := parseBenchFlags(fs, args); !ok {
+		return code
+	}
+	cfg.Engine = sqldb.Engine(*engine)
+	if err := benchCheckEngine(cfg.Engine, cfg.DatabaseURL); err != nil {
+		fmt.Fprintf(stderr, "slotwise bench page: %v\n", err)
+		return 2
+	}
+	if cfg.Requests <= 0 || cfg.Staff <= 0 || cfg.Bookings <= 0 {
+		fmt.Fprintln(stderr, "slotwise bench page: --requests, --staff and --bookings must be positive")
+		return 2
+	}
+	cfg.Log = benchLogger(stderr)
+	res, err := bench.Page(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "slotwise bench page: %v\n", err)
+		return 1
+	}
+	return benchPrint(stdout, stderr, *asJSON, res, func(w io.Writer) {
+		fmt.Fprintf(w, "service page %s (%s, %d staff, %d bookings)\n", res.Path, res.Engine, res.Staff, res.Bookings)
+		fmt.Fprintf(w, "  time to first byte: p50 %.2f ms, p99 %.2f ms (goal p99 <= %.0f ms: %s)\n",
+			res.TTFB.P50Ms, res.TTFB.P99Ms, res.Goals.TTFBP99MaxMs, benchMet(res.Goals.TTFBMet))
+		fmt.Fprintf(w, "  bytes, gzipped: HTML %d + assets %d = %d (goal <= %d: %s)\n",
+			res.Bytes.HTML, res.Bytes.Assets, res.Bytes.Total, res.Goals.BytesMax, benchMet(res.Goals.BytesMet))
+	})
 }

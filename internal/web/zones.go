@@ -3,6 +3,8 @@ package web
 import (
 	"slices"
 	"time"
+
+	"github.com/slotwise/slotwise/internal/tz"
 )
 
 // pickerZones are the zones the zone picker offers, by region; the page's
@@ -62,7 +64,7 @@ func zoneOptions(current *time.Location, now time.Time) []zoneOptionGroup {
 	for _, g := range pickerZones {
 		og := zoneOptionGroup{Label: g.Label}
 		for _, name := range g.Zones {
-			loc, err := time.LoadLocation(name)
+			loc, err := tz.Load(name)
 			if err != nil {
 				continue
 			}
@@ -84,6 +86,6 @@ func loadZone(name string) (*time.Location, bool) {
 	if name == "" || name == "Local" || len(name) > 64 {
 		return nil, false
 	}
-	loc, err := time.LoadLocation(name)
+	loc, err := tz.Load(name)
 	return loc, err == nil
 }
