@@ -32,6 +32,9 @@ func newAuth(d Deps) (Instance, error) {
 	if err != nil {
 		return Instance{}, err
 	}
+	if d.Built != nil {
+		d.Built.Auth = svc
+	}
 	h := authhttp.New(svc, d.Logger, authhttp.Options{})
 	return Instance{Routes: func(r *httpapi.Router) { h.Routes(r) }}, nil
 }

@@ -77,7 +77,7 @@ func newPayment(d Deps) (Instance, error) {
 	if err != nil {
 		return Instance{}, err
 	}
-	d.Built.Payment, d.Built.RefundPolicy = svc, policy
+	d.Built.Payment = svc
 	h := payhttp.New(svc, d.Logger)
 	return Instance{
 		Routes:        h.Routes,

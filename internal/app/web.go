@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 
+	"github.com/slotwise/slotwise/internal/auth"
 	"github.com/slotwise/slotwise/internal/business"
 	"github.com/slotwise/slotwise/internal/demo"
 	"github.com/slotwise/slotwise/internal/payment"
@@ -18,12 +19,12 @@ import (
 // call the business, scheduling and payment use cases in-process. Each
 // constructor records its own service; a service not run here stays nil.
 type Built struct {
+	// Auth, when the auth service runs here, lets people sign in on the
+	// pages (/signin, /bookings).
+	Auth       *auth.Service
 	Business   *business.Service
 	Scheduling *scheduling.Service
 	Payment    *payment.Service
-	// RefundPolicy is the payment service's policy, stated on the pages
-	// before a client cancels.
-	RefundPolicy payment.RefundPolicy
 }
 
 // buildWeb builds the web pages when every service they need runs in this
@@ -35,14 +36,21 @@ func (a *App) buildWeb(context.Context) error {
 	if b.Business == nil || b.Scheduling == nil || b.Payment == nil {
 		return nil
 	}
-	cfg := web.Config{CSRFKey: a.derivedKey("web-csrf"), PublicURL: a.PublicURL()}
+	cfg := web.Config{
+		CSRFKey: a.derivedKey("web-csrf"), SessionKey: a.derivedKey("web-session"),
+		LinkKey: a.linkKey, PublicURL: a.PublicURL(),
+	}
 	if a.cfg.Demo {
 		cfg.DemoSubdomain = demo.Subdomain
 	}
-	site, err := web.New(web.Deps{
+	deps := web.Deps{
 		Businesses: b.Business, Scheduler: b.Scheduling, Payments: b.Payment,
-		RefundPolicy: b.RefundPolicy, Logger: a.log.With("component", "web"), Now: a.now,
-	}, cfg)
+		Logger: a.log.With("component", "web"), Now: a.now,
+	}
+	if b.Auth != nil {
+		deps.Accounts, deps.Tokens, deps.ClientBookings = b.Auth, a.tokens, b.Scheduling
+	}
+	site, err := web.New(deps, cfg)
 	if err != nil {
 		return fmt.Errorf("web pages: %w", err)
 	}

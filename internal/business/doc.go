@@ -9,8 +9,8 @@
 // types and their invariants (no I/O), profile.go the checks of a
 // business's public profile (description, address, and the embed origins
 // the web's CSP frame-ancestors names); service.go, service_offerings.go,
-// service_staff.go, owners.go (the owner projection) and public.go the use
-// cases; events.go the events' payloads; store.go the Store and Events
+// service_staff.go, owners.go (the owner projection) and public.go (what
+// anyone may read of a business, by subdomain or by id) the use cases; events.go the events' payloads; store.go the Store and Events
 // interfaces the use cases need (the app passes the eventbus Outbox as
 // Events). Adapters live in subpackages: httpapi (HTTP handlers and DTOs),
 // consumer (event handlers), sqlstore (the Store on PostgreSQL and SQLite,

@@ -272,7 +272,9 @@ type BookingCreated struct {
 	// are known by clientId), and the SHA-256 (hex) of the booking's
 	// manage token (every booking has one, a registered client's too), so
 	// other services can check a ?token= without the token itself
-	// travelling.
+	// travelling. Note (1.1, optional) is the client's note for the
+	// business, plain text (newlines and tabs, no other control
+	// characters), at most 1000 characters; absent when none.
 	StaffID         string    `json:"staffId,omitempty"`
 	Currency        string    `json:"currency,omitempty"`
 	Status          string    `json:"status,omitempty"`
@@ -281,6 +283,7 @@ type BookingCreated struct {
 	ClientEmail     string    `json:"clientEmail,omitempty"`
 	ClientTimeZone  string    `json:"clientTimeZone,omitempty"`
 	ManageTokenHash string    `json:"manageTokenHash,omitempty"`
+	Note            string    `json:"note,omitempty"`
 }
 
 // BookingConfirmed is the data of booking.confirmed.

@@ -186,7 +186,8 @@ func TestEveryEventSendsItsMessage(t *testing.T) {
 		deadline := notification.LocalTime(hold, notification.Zone("Europe/Berlin"))
 		p.publish(event.TypeBookingCreated, "scheduling-service", event.BookingCreated{
 			BookingID: bk, BusinessID: "biz_1", ServiceID: "svc_1", ClientID: "user_cleo", StartTime: start,
-			EndTime: start.Add(45 * time.Minute), TotalAmount: 30, Currency: "EUR", RequiresPayment: true, Status: "pending", HoldUntil: hold})
+			EndTime: start.Add(45 * time.Minute), TotalAmount: 30, Currency: "EUR", RequiresPayment: true, Status: "pending", HoldUntil: hold,
+			Note: "Second floor.\nPlease <b>ring</b> twice."})
 		m = awaitMessages(t, srv, client, 2)[1]
 		checkMessage(t, m, client, "Payment needed: Haircut on "+berlin, berlin, "30.00 EUR", "Salon Ada", "Pay now",
 			"Please pay by", deadline, "Hauptstraße 1", "10115 Berlin")
@@ -217,6 +218,9 @@ func TestEveryEventSendsItsMessage(t *testing.T) {
 		// The owner hears of the new booking once it is confirmed (paid).
 		o := awaitMessages(t, srv, owner, 2)[1]
 		checkMessage(t, o, owner, "New booking: Haircut on "+berlin+", Cleo Client", "Cleo Client", client, berlin, "30.00 EUR", "Open booking")
+		// With the client's note: text lines, escaped HTML lines.
+		contains(t, "owner text", strings.ReplaceAll(o.Text, "\r\n", "\n"), "Note from Cleo Client:\n  Second floor.\n  Please <b>ring</b> twice.\n")
+		contains(t, "owner html", o.HTML, "Note from Cleo Client</p>", "Second floor.<br>Please &lt;b&gt;ring&lt;/b&gt; twice.</p>")
 		checkLink(t, o, l.dashboard(bk))
 		checkFrom(t, o, "SlotWise", "Cleo Client", client)
 

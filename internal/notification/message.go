@@ -9,6 +9,8 @@ import (
 	"strings"
 	texttemplate "text/template"
 	"time"
+
+	"github.com/slotwise/slotwise/internal/tz"
 )
 
 // Message is one rendered message, ready for a channel. Names travel
@@ -77,11 +79,13 @@ type View struct {
 	DashboardURL string
 	// WithInvite: the message carries the booking's calendar object.
 	WithInvite bool
-	// Owner messages: ForOwner, the client, and who cancelled.
+	// Owner messages: ForOwner, the client, who cancelled, and the
+	// client's note for the business (plain text, lines joined by "\n").
 	ForOwner    bool
 	ClientName  string
 	ClientEmail string
 	CancelledBy string // "the client", "you" or ""
+	Note        string
 }
 
 //go:embed templates/*.tmpl
@@ -155,7 +159,7 @@ func Zone(zones ...string) *time.Location {
 		if z == "" {
 			continue
 		}
-		if loc, err := time.LoadLocation(z); err == nil {
+		if loc, err := tz.Load(z); err == nil {
 			return loc
 		}
 	}

@@ -106,7 +106,10 @@ type Booking struct {
 	GuestName     string
 	GuestEmail    string
 	GuestTimeZone string
-	UpdatedAt     time.Time
+	// Note is the client's note for the business (booking.created 1.1),
+	// shown to the owner.
+	Note      string
+	UpdatedAt time.Time
 }
 
 // Kinds of message: the template names, and the notification "type" of

@@ -21,7 +21,7 @@ func (s *Service) queueOwnerNotice(ctx context.Context, c call, b Booking, kind 
 	}
 	v := a.view(a.owner.Name(), Zone(a.owner.TimeZone, a.biz.TimeZone))
 	v.ForOwner, v.DashboardURL = true, s.opts.Links.OwnerBooking(b.ID)
-	v.ClientName, v.ClientEmail = client.Name(), client.Email
+	v.ClientName, v.ClientEmail, v.Note = client.Name(), client.Email, b.Note
 	if v.ClientName == "" {
 		v.ClientName = "A client"
 	}

@@ -107,8 +107,8 @@ func (s *Service) OnServiceDeleted(ctx context.Context, _ event.Envelope, d even
 	return s.store.PutOffering(ctx, o)
 }
 
-// projectBookingCreated stores the booking (its price, payment hold and a
-// guest's contact details on it).
+// projectBookingCreated stores the booking (its price, payment hold, a
+// guest's contact details and the client's note on it).
 func (s *Service) projectBookingCreated(ctx context.Context, d event.BookingCreated) (Booking, error) {
 	status := d.Status
 	if status == "" {
@@ -120,7 +120,7 @@ func (s *Service) projectBookingCreated(ctx context.Context, d event.BookingCrea
 	b := Booking{
 		ID: d.BookingID, BusinessID: d.BusinessID, ServiceID: d.ServiceID, ClientID: d.ClientID,
 		StaffID: d.StaffID, Start: d.StartTime.UTC(), End: d.EndTime.UTC(), Status: status,
-		GuestName: d.ClientName, GuestEmail: d.ClientEmail, GuestTimeZone: d.ClientTimeZone, UpdatedAt: s.now(),
+		GuestName: d.ClientName, GuestEmail: d.ClientEmail, GuestTimeZone: d.ClientTimeZone, Note: d.Note, UpdatedAt: s.now(),
 		Amount: d.TotalAmount, Currency: d.Currency, RequiresPayment: d.RequiresPayment, HoldUntil: d.HoldUntil.UTC(),
 	}
 	if old, err := s.store.Booking(ctx, d.BookingID); err == nil {

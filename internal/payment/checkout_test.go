@@ -65,6 +65,12 @@ type fixture struct {
 
 func newFixture(t *testing.T, engine sqldb.Engine, provider payment.Provider) fixture {
 	t.Helper()
+	return newFixtureWith(t, engine, provider, payment.RefundPolicy{})
+}
+
+// newFixtureWith is newFixture with a refund policy (zero: the default).
+func newFixtureWith(t *testing.T, engine sqldb.Engine, provider payment.Provider, policy payment.RefundPolicy) fixture {
+	t.Helper()
 	ctx := context.Background()
 	db := sqldbtest.Open(t, engine)
 	if err := stores.Migrate(ctx, db); err != nil {
@@ -76,7 +82,7 @@ func newFixture(t *testing.T, engine sqldb.Engine, provider payment.Provider) fi
 	f := fixture{db: db, now: time.Date(2030, 1, 6, 7, 0, 0, 0, time.UTC)}
 	clock := func() time.Time { return f.now }
 	outbox := eventbus.NewOutbox(db, stores.Outbox(db), "payment", catalog.Default(), eventbus.OutboxOptions{Clock: clock})
-	svc, err := payment.NewService(sqlstore.New(db), outbox, payment.Options{Provider: provider, Now: clock})
+	svc, err := payment.NewService(sqlstore.New(db), outbox, payment.Options{Provider: provider, Now: clock, Policy: policy})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,9 @@
 //     service's: this service waits for booking.expired);
 //   - booking.cancelled or booking.expired → an unpaid payment canceled
 //     (no refund; further attempts refused), a paid one refunded →
-//     payment.refunded.
+//     payment.refunded. CancellationRefund states beforehand what a
+//     cancellation at a given time refunds (the same computation) and the
+//     policy in words, for a client about to cancel.
 //
 // Every provider outcome — the sandbox's pay call and a verified webhook
 // alike — goes through the same path (Service.ApplyOutcome), so the saga

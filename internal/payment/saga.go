@@ -154,14 +154,22 @@ func (s *Service) cancelPayment(ctx context.Context, p *Payment) error {
 // refundClosed refunds a paid payment of a closed booking, never more
 // than is left after earlier refunds.
 func (s *Service) refundClosed(ctx context.Context, p *Payment, bk Booking) error {
-	amount, reason := p.Amount, "booking_expired"
+	amount, reason := min(p.Amount, p.Refundable()), "booking_expired"
 	if bk.State == BookingCancelled {
-		amount, reason = s.policy.ForCancellation(p.Amount, bk.StartTime, bk.ClosedAt), "booking_cancelled"
+		amount, reason = s.cancellationRefund(*p, bk.StartTime, bk.ClosedAt), "booking_cancelled"
 	}
-	if amount = min(amount, p.Refundable()); amount == 0 {
+	if amount == 0 {
 		return nil
 	}
 	return s.refund(ctx, p, amount, reason)
+}
+
+// cancellationRefund is what cancelling at at the booking starting at
+// start refunds of p: the policy's share, never more than is left after
+// earlier refunds (nothing of an unpaid payment). The saga refunds it when
+// booking.cancelled arrives; CancellationRefund states it beforehand.
+func (s *Service) cancellationRefund(p Payment, start, at time.Time) int64 {
+	return min(s.policy.ForCancellation(p.Amount, start, at), p.Refundable())
 }
 
 // refund refunds amount of p at the provider (idempotently: the key is

@@ -10,6 +10,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/slotwise/slotwise/internal/apperr"
@@ -33,6 +34,11 @@ type BookingInput struct {
 	StaffID    string // optional: any free staff member who performs the service
 	StartTime  string // RFC 3339
 	Client     *Guest // guest details; nil when the caller books as themself
+	// Note is the client's optional note for the business ("anything we
+	// should know?"): plain text of at most MaxNoteLen characters; line
+	// breaks (CRLF and CR become LF) and tabs are its only control
+	// characters.
+	Note string
 	// IdempotencyKey is the request's Idempotency-Key ("" for none).
 	IdempotencyKey string
 }
@@ -58,6 +64,9 @@ const (
 	maxBookTries = 20 // staff members tried when no staffId is given
 )
 
+// MaxNoteLen is the most characters (runes) a booking's note may have.
+const MaxNoteLen = 1000
+
 // CreateBooking books a slot: startTime must be one the slot search offers
 // (for staffID, or for any staff member performing the service). Records
 // booking.created, and booking.confirmed for a booking that need not be
@@ -72,6 +81,9 @@ func (s *Service) CreateBooking(ctx context.Context, actor Actor, in BookingInpu
 	if err != nil {
 		return Created{}, err
 	}
+	if in.Note, err = checkNote(in.Note); err != nil {
+		return Created{}, err
+	}
 	idem := Idempotency{Scope: who.scope, Key: in.IdempotencyKey, RequestHash: requestHash(in, who, start)}
 	if idem.Key != "" {
 		if c, ok, err := s.replay(ctx, idem); ok || err != nil {
@@ -82,7 +94,7 @@ func (s *Service) CreateBooking(ctx context.Context, actor Actor, in BookingInpu
 	if err != nil {
 		return Created{}, err
 	}
-	c, err := s.book(ctx, who, idem, set, start)
+	c, err := s.book(ctx, who, idem, set, start, in.Note)
 	if err != nil && idem.Key != "" {
 		// A concurrent duplicate may have booked the slot meanwhile: then
 		// this request's answer is its booking.
@@ -145,6 +157,25 @@ func checkBookingInput(in BookingInput) (time.Time, error) {
 	return parseStart(in.StartTime)
 }
 
+// checkNote normalises a booking's note (line breaks to LF, surrounding
+// white space trimmed) and checks it: at most MaxNoteLen characters, valid
+// UTF-8, no control character but newline and tab (400 naming note).
+func checkNote(note string) (string, error) {
+	note = strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(note, "\r\n", "\n"), "\r", "\n"))
+	switch {
+	case !utf8.ValidString(note):
+		return "", apperr.Field(apperr.Invalid, "note", "note must be UTF-8 text")
+	case utf8.RuneCountInString(note) > MaxNoteLen:
+		return "", apperr.Field(apperr.Invalid, "note", "note must be at most %d characters", MaxNoteLen)
+	}
+	for _, r := range note {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' {
+			return "", apperr.Field(apperr.Invalid, "note", "note must be plain text: no control characters but line breaks and tabs, got %U", r)
+		}
+	}
+	return note, nil
+}
+
 // parseStart parses an RFC 3339 start time (400 naming startTime).
 func parseStart(s string) (time.Time, error) {
 	t, err := time.Parse(time.RFC3339, s)
@@ -159,6 +190,11 @@ func requestHash(in BookingInput, w who, start time.Time) string {
 	parts := []string{in.BusinessID, in.ServiceID, in.StaffID, start.Format(time.RFC3339Nano), w.clientID}
 	if w.guest != nil {
 		parts = append(parts, w.guest.Name, strings.ToLower(w.guest.Email), w.guest.Phone)
+	}
+	if in.Note != "" {
+		// Only when present, so a request without a note hashes as before
+		// notes existed.
+		parts = append(parts, "note", in.Note)
 	}
 	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
 	return hex.EncodeToString(sum[:])
@@ -192,7 +228,7 @@ func (s *Service) answerReplay(ctx context.Context, idem, prev Idempotency) (Cre
 // book checks start against each candidate's free slots and inserts the
 // booking for the first that fits; the database has the last word on
 // overlaps (ErrSlotTaken), and a taken candidate passes to the next.
-func (s *Service) book(ctx context.Context, w who, idem Idempotency, set Setting, start time.Time) (Created, error) {
+func (s *Service) book(ctx context.Context, w who, idem Idempotency, set Setting, start time.Time, note string) (Created, error) {
 	b, o, staff := set.Business, set.Offering, set.Staff
 	if len(staff) == 0 {
 		return Created{}, apperr.Field(apperr.Unprocessable, "serviceId", "no staff member performs service %q", o.ID).WithReason(ReasonNoStaff)
@@ -205,7 +241,7 @@ func (s *Service) book(ctx context.Context, w who, idem Idempotency, set Setting
 	req := s.request(b, o, zone, zone, d, d)
 	before, after := o.Buffers()
 	end := start.Add(o.Duration())
-	ins, err := s.withBusy(ctx, staff, set.Hours, start.Add(-before), end.Add(after))
+	ins, err := s.withBusy(ctx, staff, set.Hours, start.Add(-before), end.Add(after), "")
 	if err != nil {
 		return Created{}, err
 	}
@@ -220,7 +256,7 @@ func (s *Service) book(ctx context.Context, w who, idem Idempotency, set Setting
 			}
 			continue
 		}
-		c, err := s.insert(ctx, w, idem, o, st.ID, start, end, req.Now)
+		c, err := s.insert(ctx, w, idem, o, st.ID, start, end, req.Now, note)
 		if errors.Is(err, ErrSlotTaken) {
 			firstErr = storeError(err, "booking")
 			continue
@@ -233,11 +269,12 @@ func (s *Service) book(ctx context.Context, w who, idem Idempotency, set Setting
 // insert writes the booking and its events in one transaction, claiming
 // the idempotency key in it: a concurrent duplicate waits for it and then
 // answers with this booking.
-func (s *Service) insert(ctx context.Context, w who, idem Idempotency, o Offering, staffID string, start, end, now time.Time) (Created, error) {
+func (s *Service) insert(ctx context.Context, w who, idem Idempotency, o Offering, staffID string, start, end, now time.Time, note string) (Created, error) {
 	bk, token, err := s.newBooking(ctx, w, o, staffID, start, end, now)
 	if err != nil {
 		return Created{}, err
 	}
+	bk.Note = note
 	ctx = event.WithCorrelationID(ctx, bk.CorrelationID)
 	var out Created
 	err = s.store.Atomically(ctx, func(ctx context.Context) error {
@@ -314,6 +351,7 @@ func (s *Service) recordCreated(ctx context.Context, b Booking, w who) error {
 		StartTime: b.Start, EndTime: b.End, TotalAmount: money.Float(b.TotalMinor, b.Currency),
 		RequiresPayment: b.RequiresPayment, StaffID: b.StaffID, Currency: b.Currency, Status: string(b.Status),
 		HoldUntil: b.HoldUntil, ClientName: b.ClientName, ClientEmail: b.ClientEmail, ManageTokenHash: b.ManageTokenHash,
+		Note: b.Note,
 	}
 	evs := []event.Draft{{Type: event.TypeBookingCreated, Data: d}}
 	if b.Status == StatusConfirmed {

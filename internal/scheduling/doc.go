@@ -10,7 +10,9 @@
 // Layout: scheduling.go (types, statuses, sentinel errors), projection.go
 // (applying business.*, service.*, staff.*, availability.* events),
 // slots.go (the slot query, fed by one range query and the pure package
-// slots), booking.go (creating bookings, idempotency), manage.go (read,
+// slots; a search may leave one booking out, the one being moved, so that
+// it offers what Reschedule accepts), booking.go (creating bookings with
+// the client's optional note, idempotency), manage.go (read,
 // cancel, reschedule, a business's list), mine.go (a booking by its manage
 // token, a client's own bookings page by page), saga.go (payment events
 // and hold expiry), hold.go (the hold sweeper's loop), store.go (the Store

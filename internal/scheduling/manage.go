@@ -236,20 +236,11 @@ func (s *Service) checkMove(ctx context.Context, b Booking, start time.Time) (ti
 	before, after := b.Start.Sub(b.BlockedStart), b.BlockedEnd.Sub(b.End)
 	req.BufferBefore, req.BufferAfter, req.Duration = before, after, b.End.Sub(b.Start)
 	end := start.Add(req.Duration)
-	ins, err := s.staffInput(ctx, []Staff{st}, start.Add(-before), end.Add(after))
+	ins, err := s.staffInput(ctx, []Staff{st}, start.Add(-before), end.Add(after), b.ID)
 	if err != nil {
 		return time.Time{}, err
 	}
-	in := ins[0]
-	own := slots.Busy{Start: b.BlockedStart, End: b.BlockedEnd}
-	kept := in.Busy[:0]
-	for _, x := range in.Busy {
-		if x != own {
-			kept = append(kept, x)
-		}
-	}
-	in.Busy = kept
-	return end, fitError(slots.Fits(req, in, start), start, req.Now)
+	return end, fitError(slots.Fits(req, ins[0], start), start, req.Now)
 }
 
 // ListQuery filters a business's bookings.

@@ -28,6 +28,13 @@ var linkKey = []byte("0123456789abcdef0123456789abcdef")
 // one free 30-minute service "svc_1" performed by "staff_1".
 func newService(t *testing.T, engine sqldb.Engine) *scheduling.Service {
 	t.Helper()
+	svc, _ := newServiceAndStore(t, engine)
+	return svc
+}
+
+// newServiceAndStore is newService, with its store (for more projections).
+func newServiceAndStore(t *testing.T, engine sqldb.Engine) (*scheduling.Service, scheduling.Store) {
+	t.Helper()
 	ctx := context.Background()
 	db := sqldbtest.Open(t, engine)
 	if err := stores.Migrate(ctx, db); err != nil {
@@ -54,7 +61,7 @@ func newService(t *testing.T, engine sqldb.Engine) *scheduling.Service {
 		}
 	}
 	outbox := eventbus.NewOutbox(db, stores.Outbox(db), "scheduling", catalog.Default(), eventbus.OutboxOptions{Clock: clock})
-	return scheduling.NewService(store, outbox, scheduling.Options{Now: clock, LinkKey: linkKey})
+	return scheduling.NewService(store, outbox, scheduling.Options{Now: clock, LinkKey: linkKey}), store
 }
 
 // TestBookingByToken: every booking's manage token, a guest's and a

@@ -162,6 +162,7 @@ type Booking struct {
 	ClientName      string // guests only
 	ClientEmail     string // guests only
 	ClientPhone     string // guests only
+	Note            string // the client's note for the business ("" for none)
 	Status          Status
 	Start, End      time.Time
 	BlockedStart    time.Time

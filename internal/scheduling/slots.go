@@ -8,6 +8,7 @@ import (
 
 	"github.com/slotwise/slotwise/internal/apperr"
 	"github.com/slotwise/slotwise/internal/scheduling/slots"
+	"github.com/slotwise/slotwise/internal/tz"
 )
 
 // SlotQuery is the input of Slots: the public slot search.
@@ -17,6 +18,12 @@ type SlotQuery struct {
 	StaffID   string // optional: one staff member
 	From, To  string // inclusive local dates YYYY-MM-DD in TimeZone
 	TimeZone  string // optional: the answer's zone (default the business's)
+	// IgnoreBookingID, when set, is a booking whose own range does not
+	// block the slots: the search for its new time, which offers what
+	// Reschedule accepts (times overlapping where it is now). Only that
+	// booking is left out. The caller must have checked that the asker
+	// may change it (its manage token, say); the JSON API does not take it.
+	IgnoreBookingID string
 }
 
 // SlotAnswer is what Slots returns: the slots, in Zone.
@@ -51,7 +58,7 @@ func (s *Service) Slots(ctx context.Context, q SlotQuery) (SlotAnswer, error) {
 	if err != nil {
 		return SlotAnswer{}, fmt.Errorf("slot window: %w", err)
 	}
-	if req.Staff, err = s.withBusy(ctx, set.Staff, set.Hours, lo, hi); err != nil {
+	if req.Staff, err = s.withBusy(ctx, set.Staff, set.Hours, lo, hi, q.IgnoreBookingID); err != nil {
 		return SlotAnswer{}, err
 	}
 	got, err := slots.Compute(req)
@@ -114,8 +121,8 @@ func (s *Service) request(b Business, o Offering, zone, out *time.Location, from
 }
 
 // staffInput loads the hours of staff and their busy ranges in [lo, hi)
-// with one range query.
-func (s *Service) staffInput(ctx context.Context, staff []Staff, lo, hi time.Time) ([]slots.Staff, error) {
+// with one range query, without booking ignore's range ("" for none).
+func (s *Service) staffInput(ctx context.Context, staff []Staff, lo, hi time.Time, ignore string) ([]slots.Staff, error) {
 	if len(staff) == 0 {
 		return nil, nil
 	}
@@ -123,7 +130,7 @@ func (s *Service) staffInput(ctx context.Context, staff []Staff, lo, hi time.Tim
 	if err != nil {
 		return nil, fmt.Errorf("load hours: %w", err)
 	}
-	return s.withBusy(ctx, staff, hours, lo, hi)
+	return s.withBusy(ctx, staff, hours, lo, hi, ignore)
 }
 
 func staffIDs(staff []Staff) []string {
@@ -135,12 +142,19 @@ func staffIDs(staff []Staff) []string {
 }
 
 // withBusy converts staff and their hours into the slot package's input,
-// with their busy ranges in [lo, hi) read by one range query.
-func (s *Service) withBusy(ctx context.Context, staff []Staff, hours map[string]Availability, lo, hi time.Time) ([]slots.Staff, error) {
+// with their busy ranges in [lo, hi) read by one range query — without
+// booking ignore's range, when set.
+func (s *Service) withBusy(ctx context.Context, staff []Staff, hours map[string]Availability, lo, hi time.Time, ignore string) ([]slots.Staff, error) {
 	if len(staff) == 0 {
 		return nil, nil
 	}
-	busy, err := s.store.Busy(ctx, staffIDs(staff), lo, hi)
+	var busy []Busy
+	var err error
+	if ignore == "" {
+		busy, err = s.store.Busy(ctx, staffIDs(staff), lo, hi)
+	} else {
+		busy, err = s.store.BusyIgnoring(ctx, staffIDs(staff), lo, hi, ignore)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("load bookings: %w", err)
 	}
@@ -236,7 +250,7 @@ func parseZone(name string) (*time.Location, error) {
 	if name == "Local" || name == "" {
 		return nil, apperr.Field(apperr.Invalid, "timeZone", "timeZone must be an IANA time zone such as Europe/Berlin")
 	}
-	loc, err := time.LoadLocation(name)
+	loc, err := tz.Load(name)
 	if err != nil {
 		return nil, apperr.Field(apperr.Invalid, "timeZone", "unknown time zone %q", name).WithReason("unknown_time_zone")
 	}
@@ -245,7 +259,7 @@ func parseZone(name string) (*time.Location, error) {
 
 // loadZone loads a business's zone (validated by the business service).
 func loadZone(name string) (*time.Location, error) {
-	loc, err := time.LoadLocation(name)
+	loc, err := tz.Load(name)
 	if err != nil {
 		return nil, fmt.Errorf("business time zone %q: %w", name, err)
 	}

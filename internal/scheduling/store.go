@@ -85,6 +85,10 @@ type Bookings interface {
 	// the staff members that overlap [from, to), by start: one indexed
 	// range query.
 	Busy(ctx context.Context, staffIDs []string, from, to time.Time) ([]Busy, error)
+	// BusyIgnoring is Busy without the range of the booking bookingID
+	// (whatever its staff member): the search for a booking's new time,
+	// where its own range does not block it.
+	BusyIgnoring(ctx context.Context, staffIDs []string, from, to time.Time, bookingID string) ([]Busy, error)
 	// BusinessBookings lists a business's bookings starting in [from, to)
 	// (zero: unbounded), of status ("" for all), by start.
 	BusinessBookings(ctx context.Context, businessID string, from, to time.Time, status Status) ([]Booking, error)

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/slotwise/slotwise/internal/auth"
+	"github.com/slotwise/slotwise/internal/authn"
 	"github.com/slotwise/slotwise/internal/business"
 	"github.com/slotwise/slotwise/internal/payment"
 	"github.com/slotwise/slotwise/internal/scheduling"
@@ -19,16 +21,17 @@ type Businesses interface {
 	// Public is (*business.Service).Public: a business's public view by
 	// subdomain.
 	Public(ctx context.Context, subdomain string) (business.PublicView, error)
-	// Business is (*business.Service).Business. The pages use it only to
-	// find the subdomain of a booking's business (see businessOf): the
-	// business service has no public lookup by id yet.
-	Business(ctx context.Context, actor business.Actor, id string) (business.Business, error)
+	// PublicByID is (*business.Service).PublicByID: the public view of a
+	// booking's business, by id.
+	PublicByID(ctx context.Context, id string) (business.PublicView, error)
 }
 
 // Scheduler is what the pages use of the scheduling service.
 // *scheduling.Service satisfies it.
 type Scheduler interface {
-	// Slots is (*scheduling.Service).Slots.
+	// Slots is (*scheduling.Service).Slots. The pages set
+	// SlotQuery.IgnoreBookingID only for a booking whose manage token they
+	// have checked (BookingByToken): the search for its new time.
 	Slots(ctx context.Context, q scheduling.SlotQuery) (scheduling.SlotAnswer, error)
 	// CreateBooking is (*scheduling.Service).CreateBooking.
 	CreateBooking(ctx context.Context, actor scheduling.Actor, in scheduling.BookingInput) (scheduling.Created, error)
@@ -50,6 +53,42 @@ type Payments interface {
 	PaySandbox(ctx context.Context, paymentID, cardNumber string) (payment.Payment, error)
 	// ProviderName is (*payment.Service).ProviderName.
 	ProviderName() string
+	// CancellationRefund is (*payment.Service).CancellationRefund: what
+	// cancelling a booking now refunds, and the refund policy in words,
+	// stated before the client confirms.
+	CancellationRefund(ctx context.Context, c payment.Caller, bookingID string, at time.Time) (payment.RefundQuote, error)
+	// StartCheckout is (*payment.Service).StartCheckout: the provider's
+	// hosted payment page (Stripe Checkout) for a booking, for a provider
+	// other than the sandbox.
+	StartCheckout(ctx context.Context, c payment.Caller, bookingID string, page payment.CheckoutPage) (string, error)
+}
+
+// Accounts is what the account pages use of the auth service: sign-in,
+// sign-up, and a browser session's refresh and sign-out. *auth.Service
+// satisfies it.
+type Accounts interface {
+	// Login is (*auth.Service).Login.
+	Login(ctx context.Context, email, password, clientAddr string) (auth.Session, error)
+	// Register is (*auth.Service).Register.
+	Register(ctx context.Context, reg auth.Registration) (auth.Session, error)
+	// Refresh is (*auth.Service).Refresh: the rotation of a refresh token.
+	Refresh(ctx context.Context, token string) (auth.Session, error)
+	// Logout is (*auth.Service).Logout.
+	Logout(ctx context.Context, token string) error
+}
+
+// TokenVerifier checks the access token a browser session holds.
+// *authn.Tokens satisfies it.
+type TokenVerifier interface {
+	// Verify is (*authn.Tokens).Verify.
+	Verify(token string) (authn.Principal, error)
+}
+
+// ClientBookings lists a signed-in user's own bookings ("My bookings").
+// *scheduling.Service satisfies it.
+type ClientBookings interface {
+	// ClientBookings is (*scheduling.Service).ClientBookings.
+	ClientBookings(ctx context.Context, actor scheduling.Actor, q scheduling.ClientListQuery) (scheduling.BookingPage, error)
 }
 
 // Deps are what a Site needs.
@@ -57,10 +96,14 @@ type Deps struct {
 	Businesses Businesses
 	Scheduler  Scheduler
 	Payments   Payments
-	// RefundPolicy is the payment service's policy (the app's
-	// payment.Options.Policy), stated before a client cancels; the payment
-	// service applies it.
-	RefundPolicy payment.RefundPolicy
+	// Accounts, when set, enables signing in (/signin, /signup, /signout)
+	// and the signed-in pages (/bookings, /app); Tokens, ClientBookings
+	// and Config.LinkKey are then required.
+	Accounts Accounts
+	// Tokens verifies the access tokens of browser sessions.
+	Tokens TokenVerifier
+	// ClientBookings lists a signed-in user's bookings.
+	ClientBookings ClientBookings
 	// Logger records internal errors (default: discard).
 	Logger *slog.Logger
 	// Now is the clock (default time.Now).
@@ -82,6 +125,15 @@ type Config struct {
 	DemoSubdomain string
 	// ProductName names the product in the header (default "SlotWise").
 	ProductName string
+	// LinkKey derives bookings' manage tokens (package managetoken), for
+	// the links of "My bookings"; required with Deps.Accounts.
+	LinkKey []byte
+	// SessionKey seals the session cookie (at least 32 random bytes, the
+	// same on every instance); default: derived from CSRFKey.
+	SessionKey []byte
+	// SessionMaxAge is the session cookie's lifetime, renewed at each
+	// refresh (default DefaultSessionMaxAge).
+	SessionMaxAge time.Duration
 }
 
 // DefaultFormTTL is Config.FormTTL's default.

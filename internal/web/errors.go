@@ -20,7 +20,11 @@ func (s *Site) errorPage(w http.ResponseWriter, r *http.Request, e errorView) {
 	if e.Back == "" {
 		e.Back, e.BackLabel = "/", "Go to the start page"
 	}
-	body, err := s.tpl.execute("error", "layout", view{Title: e.Heading, Product: s.cfg.ProductName, Main: e})
+	v := view{Title: e.Heading, Product: s.cfg.ProductName, Main: e, Embed: framedReq(r)}
+	if !v.Embed {
+		v.Header = s.header(w, r)
+	}
+	body, err := s.tpl.execute("error", "layout", v)
 	if err != nil {
 		s.deps.Logger.ErrorContext(r.Context(), "render error page", "error", err)
 		body = []byte(fallbackErrorPage)

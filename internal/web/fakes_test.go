@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/slotwise/slotwise/internal/apperr"
 	"github.com/slotwise/slotwise/internal/business"
@@ -37,18 +39,15 @@ func (f *fakeBusinesses) Public(_ context.Context, sub string) (business.PublicV
 	return v, nil
 }
 
-func (f *fakeBusinesses) Business(_ context.Context, actor business.Actor, id string) (business.Business, error) {
+func (f *fakeBusinesses) PublicByID(_ context.Context, id string) (business.PublicView, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if actor.UserID == "" {
-		return business.Business{}, apperr.New(apperr.Unauthenticated, "this endpoint needs an access token")
-	}
 	for _, v := range f.views {
-		if v.Business.ID == id && (actor.IsAdmin() || v.Business.OwnerID == actor.UserID) {
-			return v.Business, nil
+		if v.Business.ID == id {
+			return v, nil
 		}
 	}
-	return business.Business{}, apperr.New(apperr.NotFound, "no business %q", id)
+	return business.PublicView{}, apperr.New(apperr.NotFound, "no business %q", id)
 }
 
 // fakeScheduler opens every staff member 09:00–18:00 business time,
@@ -64,6 +63,8 @@ type fakeScheduler struct {
 	// beforeCreate, when set, runs before a booking is made (a test books
 	// the slot meanwhile).
 	beforeCreate func()
+	// queries are the slot searches asked for, in order.
+	queries []scheduling.SlotQuery
 }
 
 func newFakeScheduler(biz *fakeBusinesses, now func() time.Time) *fakeScheduler {
@@ -117,7 +118,8 @@ func (f *fakeScheduler) Slots(ctx context.Context, q scheduling.SlotQuery) (sche
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	got := f.free(v, o, q.StaffID, from, to.AddDate(0, 0, 1), nil)
+	f.queries = append(f.queries, q)
+	got := f.free(v, o, q.StaffID, from, to.AddDate(0, 0, 1), f.bookings[q.IgnoreBookingID])
 	for i := range got {
 		got[i].Start, got[i].End = got[i].Start.In(out), got[i].End.In(out)
 	}
@@ -178,6 +180,10 @@ func (f *fakeScheduler) CreateBooking(_ context.Context, _ scheduling.Actor, in 
 		return scheduling.Created{}, apperr.Field(apperr.Invalid, "client.name", "client.name is required")
 	case !strings.Contains(g.Email, "@"):
 		return scheduling.Created{}, apperr.Field(apperr.Invalid, "client.email", "client.email must be an e-mail address")
+	case utf8.RuneCountInString(in.Note) > scheduling.MaxNoteLen:
+		return scheduling.Created{}, apperr.Field(apperr.Invalid, "note", "note must be at most %d characters", scheduling.MaxNoteLen)
+	case strings.ContainsFunc(in.Note, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }):
+		return scheduling.Created{}, apperr.Field(apperr.Invalid, "note", "note must be plain text: no control characters but line breaks and tabs, got U+0007")
 	}
 	if id, ok := f.idem[in.IdempotencyKey]; ok {
 		return scheduling.Created{Booking: *f.bookings[id], Replayed: true}, nil
@@ -199,7 +205,7 @@ func (f *fakeScheduler) CreateBooking(_ context.Context, _ scheduling.Actor, in 
 	now := f.now().UTC()
 	b := &scheduling.Booking{
 		ID: "booking_" + randomHex()[:12], BusinessID: v.Business.ID, ServiceID: o.ID, StaffID: cands[0].StaffID,
-		ClientID: "guest_1", ClientName: g.Name, ClientEmail: g.Email, ClientPhone: g.Phone,
+		ClientID: "guest_1", ClientName: g.Name, ClientEmail: g.Email, ClientPhone: g.Phone, Note: strings.ReplaceAll(in.Note, "\r\n", "\n"),
 		Status: scheduling.StatusConfirmed, Start: start.UTC(), End: start.Add(time.Duration(o.DurationMinutes) * time.Minute).UTC(),
 		TotalMinor: o.PriceMinor, Currency: o.Currency, RequiresPayment: o.RequiresPayment,
 		ManageTokenHash: scheduling.HashToken(token), CreatedAt: now, UpdatedAt: now,
@@ -279,9 +285,12 @@ type fakePayments struct {
 	sched    *fakeScheduler
 	provider string
 	byBook   map[string]*payment.Payment
-	// cancelOnDecline mirrors today's saga (a decline cancels the
-	// booking); false mirrors issue 11's (the client may try again).
-	cancelOnDecline bool
+	// policy is the refund policy CancellationRefund applies; quotes are
+	// the times it was asked about.
+	policy payment.RefundPolicy
+	quotes []time.Time
+	// checkouts are the hosted payment pages opened (StartCheckout).
+	checkouts []payment.CheckoutPage
 }
 
 func (f *fakePayments) open(bookingID string) {
@@ -327,10 +336,7 @@ func (f *fakePayments) PaySandbox(_ context.Context, paymentID, card string) (pa
 		case kind == payment.OutcomeSucceeded:
 			p.Status, p.FailureReason = payment.StatusSucceeded, ""
 			b.Status, b.HoldUntil = scheduling.StatusConfirmed, time.Time{}
-		case f.cancelOnDecline:
-			p.Status, p.FailureReason = payment.StatusFailed, reason
-			b.Status, b.CancelReason, b.HoldUntil = scheduling.StatusCancelled, scheduling.ReasonPaymentFailed, time.Time{}
-		default:
+		default: // declined: the payment stays payable while the hold lasts
 			p.FailureReason = reason
 		}
 		f.sched.mu.Unlock()
@@ -340,6 +346,76 @@ func (f *fakePayments) PaySandbox(_ context.Context, paymentID, card string) (pa
 }
 
 func (f *fakePayments) ProviderName() string { return f.provider }
+
+// CancellationRefund applies the policy as the payment service does:
+// NotFound without the booking's token; nothing paid, nothing refunded;
+// nothing more once the booking is closed.
+func (f *fakePayments) CancellationRefund(_ context.Context, c payment.Caller, bookingID string, at time.Time) (payment.RefundQuote, error) {
+	f.sched.mu.Lock()
+	b, err := f.sched.find(scheduling.Actor{ManageToken: c.Token}, bookingID)
+	var bk scheduling.Booking
+	if err == nil {
+		bk = *b
+	}
+	f.sched.mu.Unlock()
+	if err != nil {
+		return payment.RefundQuote{}, apperr.New(apperr.NotFound, "no booking %q", bookingID)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.quotes = append(f.quotes, at)
+	q := payment.RefundQuote{Rule: f.policy.Words()}
+	p, ok := f.byBook[bookingID]
+	if !ok {
+		return q, nil
+	}
+	q.Paid, q.Currency = p.Refundable(), p.Currency
+	if bk.Status.Blocks() {
+		q.Amount = min(f.policy.ForCancellation(p.Amount, bk.Start, at), q.Paid)
+	}
+	return q, nil
+}
+
+// StartCheckout opens a pretend hosted page, as the real service does:
+// NotFound for the sandbox or a caller without the booking's token,
+// Invalid for a relative return URL, Conflict when not payable.
+func (f *fakePayments) StartCheckout(ctx context.Context, c payment.Caller, bookingID string, page payment.CheckoutPage) (string, error) {
+	if f.provider == "sandbox" {
+		return "", apperr.New(apperr.NotFound, "the sandbox provider has no hosted checkout")
+	}
+	for field, u := range map[string]string{"successUrl": page.SuccessURL, "cancelUrl": page.CancelURL} {
+		if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+			return "", apperr.Field(apperr.Invalid, field, "%s must be an absolute http(s) URL, got %q", field, u)
+		}
+	}
+	p, err := f.PaymentOfBooking(ctx, c, bookingID)
+	if err != nil {
+		return "", err
+	}
+	if !p.Payable() {
+		return "", apperr.New(apperr.Conflict, "This booking is no longer awaiting payment.").WithReason("payment_not_payable")
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.checkouts = append(f.checkouts, page)
+	return "https://checkout.stripe.test/c/pay/cs_test_" + p.ID, nil
+}
+
+// succeed applies a hosted payment's success (the provider's webhook):
+// the payment succeeds; the booking is confirmed when confirm is set (the
+// saga may take a moment).
+func (f *fakePayments) succeed(bookingID string, confirm bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p := f.byBook[bookingID]
+	p.Status, p.FailureReason = payment.StatusSucceeded, ""
+	if confirm {
+		f.sched.mu.Lock()
+		b := f.sched.bookings[bookingID]
+		b.Status, b.HoldUntil = scheduling.StatusConfirmed, time.Time{}
+		f.sched.mu.Unlock()
+	}
+}
 
 func randomHex() string {
 	var b [16]byte
@@ -358,9 +434,10 @@ func sampleViews() map[string]business.PublicView {
 			Offerings: []business.Offering{
 				{ID: "svc_cut", BusinessID: "biz_rosa", Name: "Haircut", Description: "Wash, cut and style.", DurationMinutes: 30, Currency: "EUR"},
 				{ID: "svc_colour", BusinessID: "biz_rosa", Name: "Colour", Description: "Full colour with a gloss.", DurationMinutes: 90, PriceMinor: 12000, Currency: "EUR", RequiresPayment: true},
+				{ID: "svc_massage", BusinessID: "biz_rosa", Name: "Head massage", Description: "An hour to unwind.", DurationMinutes: 60, Currency: "EUR"},
 			},
 			Staff: []business.Staff{
-				{ID: "staff_alice", BusinessID: "biz_rosa", Name: "Alice Martin", ServiceIDs: []string{"svc_cut", "svc_colour"}},
+				{ID: "staff_alice", BusinessID: "biz_rosa", Name: "Alice Martin", ServiceIDs: []string{"svc_cut", "svc_colour", "svc_massage"}},
 				{ID: "staff_bob", BusinessID: "biz_rosa", Name: "Bob Keller", ServiceIDs: []string{"svc_cut"}},
 			},
 		},

@@ -37,10 +37,10 @@ func newHarness(t *testing.T) *harness {
 	clock := func() time.Time { h.mu.Lock(); defer h.mu.Unlock(); return h.now }
 	h.biz = &fakeBusinesses{views: sampleViews()}
 	h.sched = newFakeScheduler(h.biz, clock)
-	h.pay = &fakePayments{sched: h.sched, provider: "sandbox", byBook: map[string]*payment.Payment{}}
+	h.pay = &fakePayments{sched: h.sched, provider: "sandbox", byBook: map[string]*payment.Payment{},
+		policy: payment.RefundPolicy{Window: 24 * time.Hour}}
 	site, err := New(Deps{
 		Businesses: h.biz, Scheduler: h.sched, Payments: h.pay, Now: clock,
-		RefundPolicy: payment.RefundPolicy{Window: 24 * time.Hour},
 	}, Config{CSRFKey: []byte(strings.Repeat("s", 32)), DemoSubdomain: "rosa", PublicURL: "https://book.example"})
 	if err != nil {
 		t.Fatal(err)

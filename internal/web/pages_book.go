@@ -169,9 +169,18 @@ func (s *Site) book(w http.ResponseWriter, r *http.Request) {
 	if key == "" || len(key) > 100 {
 		key = newIdempotencyKey()
 	}
-	c, err := s.deps.Scheduler.CreateBooking(r.Context(), scheduling.Actor{}, scheduling.BookingInput{
+	// A signed-in client books on their account (the booking then shows
+	// under My bookings); everyone else books as a guest with the form's
+	// details.
+	actor, r := s.currentActor(w, r)
+	var guest *scheduling.Guest
+	if actor.Role != scheduling.RoleClient {
+		actor, guest = scheduling.Actor{}, &scheduling.Guest{Name: in.Name, Email: in.Email, Phone: in.Phone}
+	}
+	c, err := s.deps.Scheduler.CreateBooking(r.Context(), actor, scheduling.BookingInput{
 		BusinessID: t.pv.Business.ID, ServiceID: t.o.ID, StaffID: t.staffID, StartTime: t.start.UTC().Format(time.RFC3339),
-		Client:         &scheduling.Guest{Name: in.Name, Email: in.Email, Phone: in.Phone},
+		Client:         guest,
+		Note:           in.Note,
 		IdempotencyKey: key,
 	})
 	if err != nil {
@@ -223,7 +232,7 @@ func (s *Site) bookFailed(w http.ResponseWriter, r *http.Request, t bookTarget, 
 }
 
 // fieldLabels map the use case's field names to the form's labels.
-var fieldLabels = map[string]string{"client.name": "Name", "client.email": "E-mail", "client.phone": "Phone"}
+var fieldLabels = map[string]string{"client.name": "Name", "client.email": "E-mail", "client.phone": "Phone", "note": "Note"}
 
 // set puts a use case's message next to its field, in the form's words
 // ("client.email must be an e-mail address" → "E-mail must be an e-mail
@@ -234,6 +243,11 @@ func (e *guestErrors) set(field, message string) bool {
 		return false
 	}
 	msg := strings.Replace(message, field, label, 1)
+	if field == "note" && strings.HasPrefix(message, "note must be plain text") {
+		// The use case names the character by its code point; say it in
+		// words.
+		msg = "Note may hold only text and line breaks: please remove special characters"
+	}
 	if !strings.HasSuffix(msg, ".") {
 		msg += "."
 	}
@@ -244,6 +258,16 @@ func (e *guestErrors) set(field, message string) bool {
 		e.Email = msg
 	case "client.phone":
 		e.Phone = msg
+	case "note":
+		e.Note = msg
 	}
 	return true
+}
+
+// noteLines splits a booking's note into its lines (none for "").
+func noteLines(note string) []string {
+	if note == "" {
+		return nil
+	}
+	return strings.Split(note, "\n")
 }

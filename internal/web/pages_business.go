@@ -17,7 +17,7 @@ type landingView struct {
 }
 
 func (s *Site) landing(w http.ResponseWriter, r *http.Request) {
-	v := landingView{SignInURL: "/app/signin"}
+	v := landingView{SignInURL: "/signin"}
 	if s.cfg.DemoSubdomain != "" {
 		v.DemoURL = businessPath(s.cfg.DemoSubdomain)
 	}
@@ -102,15 +102,7 @@ func staffName(pv business.PublicView, id string) string {
 	return ""
 }
 
-// businessOf returns the public view of a booking's business. The
-// business service has no public lookup by id, so it reads the business
-// with an admin actor only to learn its subdomain, then asks for the
-// public view as anyone would; nothing else of the business is used.
-// Replace with a public by-id use case when the business service has one.
+// businessOf returns the public view of a booking's business.
 func (s *Site) businessOf(ctx context.Context, businessID string) (business.PublicView, error) {
-	b, err := s.deps.Businesses.Business(ctx, business.Actor{UserID: "web", Role: business.RoleAdmin}, businessID)
-	if err != nil {
-		return business.PublicView{}, err
-	}
-	return s.deps.Businesses.Public(ctx, b.Subdomain)
+	return s.deps.Businesses.PublicByID(ctx, businessID)
 }

@@ -45,49 +45,30 @@ func (s *Site) cancelForm(w http.ResponseWriter, r *http.Request) {
 }
 
 // refundWords state, before the client confirms, what a cancellation now
-// refunds (the payment service's policy, applied as it applies it) and the
-// policy itself.
+// refunds and the refund policy, both as the payment service has them.
 func (s *Site) refundWords(r *http.Request, m managed) (refund, policy string, err error) {
-	rp := s.deps.RefundPolicy
-	policy = fmt.Sprintf("Cancellations at least %s before the start are refunded in full; later ones are not refunded.", windowWords(rp.Window))
-	if pct := min(max(rp.LatePercent, 0), 100); pct > 0 {
-		policy = fmt.Sprintf("Cancellations at least %s before the start are refunded in full; later ones get %d%% back.", windowWords(rp.Window), pct)
-	}
 	if !m.b.RequiresPayment {
 		return "This booking is free, so there is nothing to refund.", "", nil
 	}
-	p, err := s.deps.Payments.PaymentOfBooking(r.Context(), payment.Caller{Token: m.token}, m.id)
-	if apperr.CodeOf(err) == apperr.NotFound {
-		return "You haven't paid for this booking, so nothing will be charged.", policy, nil
-	}
-	if err != nil {
+	const unpaid = "You haven't paid for this booking, so nothing will be charged."
+	q, err := s.deps.Payments.CancellationRefund(r.Context(), payment.Caller{Token: m.token}, m.id, s.deps.Now())
+	switch {
+	case apperr.CodeOf(err) == apperr.NotFound:
+		// The payment service has not heard of the booking yet: nothing
+		// can have been paid.
+		return unpaid, "", nil
+	case err != nil:
 		return "", "", err
-	}
-	paid := p.Refundable()
-	if paid == 0 {
-		return "You haven't paid for this booking, so nothing will be charged.", policy, nil
-	}
-	back := min(rp.ForCancellation(p.Amount, m.b.Start, s.deps.Now()), paid)
-	switch {
-	case back == paid:
-		refund = fmt.Sprintf("If you cancel now, you get a full refund of %s.", amount(back, p.Currency))
-	case back == 0:
-		refund = fmt.Sprintf("If you cancel now, you get no refund of the %s you paid.", amount(paid, p.Currency))
+	case q.Paid == 0:
+		return unpaid, q.Rule, nil
+	case q.Amount == q.Paid:
+		refund = fmt.Sprintf("If you cancel now, you get a full refund of %s.", amount(q.Amount, q.Currency))
+	case !q.Refunds():
+		refund = fmt.Sprintf("If you cancel now, you get no refund of the %s you paid.", amount(q.Paid, q.Currency))
 	default:
-		refund = fmt.Sprintf("If you cancel now, you get %s back of the %s you paid.", amount(back, p.Currency), amount(paid, p.Currency))
+		refund = fmt.Sprintf("If you cancel now, you get %s back of the %s you paid.", amount(q.Amount, q.Currency), amount(q.Paid, q.Currency))
 	}
-	return refund, policy, nil
-}
-
-// windowWords is a refund window in words: "24 hours", "2 days".
-func windowWords(d time.Duration) string {
-	switch {
-	case d >= 48*time.Hour && d%(24*time.Hour) == 0:
-		return fmt.Sprintf("%d days", d/(24*time.Hour))
-	case d >= time.Hour && d%time.Hour == 0:
-		return plural(int(d/time.Hour), "hour", "hours")
-	}
-	return plural(int(d/time.Minute), "minute", "minutes")
+	return refund, q.Rule, nil
 }
 
 func (s *Site) cancel(w http.ResponseWriter, r *http.Request) {
@@ -139,7 +120,8 @@ type moveConfirm struct {
 }
 
 // moveSpec is the picker of a booking's new time: its service, its staff
-// member only.
+// member only, and its own time not in the way (m was read with its
+// manage token, so the booking is the caller's to move).
 func (s *Site) moveSpec(m managed) (pickerSpec, bool) {
 	i := slices.IndexFunc(m.pv.Offerings, func(o business.Offering) bool { return o.ID == m.b.ServiceID })
 	if i < 0 {
@@ -147,7 +129,7 @@ func (s *Site) moveSpec(m managed) (pickerSpec, bool) {
 	}
 	base := managePath(m.token) + "/reschedule"
 	return pickerSpec{
-		Base: base, PV: m.pv, Offering: m.pv.Offerings[i], FixedStaff: m.b.StaffID,
+		Base: base, PV: m.pv, Offering: m.pv.Offerings[i], FixedStaff: m.b.StaffID, IgnoreBookingID: m.id,
 		SlotURL: func(start time.Time, _ string, zone *time.Location) string {
 			return withQuery(base, "start", start.UTC().Format(time.RFC3339), "tz", zone.String())
 		},

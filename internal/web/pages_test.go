@@ -11,7 +11,7 @@ func TestLanding(t *testing.T) {
 	h := newHarness(t)
 	p := h.get(t, "/")
 	wantStatus(t, p, http.StatusOK)
-	wantHTML(t, p, "<h1>Appointments, booked online</h1>", `href="/app/signin"`, `href="/b/rosa"`, `<main id="main"`, "<footer")
+	wantHTML(t, p, "<h1>Appointments, booked online</h1>", `href="/signin"`, `href="/b/rosa"`, `<main id="main"`, "<footer")
 }
 
 func TestBusinessPage(t *testing.T) {

@@ -35,6 +35,10 @@ type pickerSpec struct {
 	// FixedStaff, when set, is the only staff member (a booking keeps its
 	// staff member when moved): no staff choice is offered.
 	FixedStaff string
+	// IgnoreBookingID, when set, is the booking being moved: its own time
+	// does not block the slots (SlotQuery.IgnoreBookingID). Set only for a
+	// booking whose manage token was checked.
+	IgnoreBookingID string
 	// SlotURL is where a slot leads.
 	SlotURL func(start time.Time, staffID string, zone *time.Location) string
 }
@@ -147,6 +151,7 @@ func (s *Site) picker(ctx context.Context, spec pickerSpec, q pickerQuery) (pick
 	ans, err := s.deps.Scheduler.Slots(ctx, scheduling.SlotQuery{
 		Subdomain: spec.PV.Business.Subdomain, ServiceID: spec.Offering.ID, StaffID: st.staffID,
 		From: st.month.first().String(), To: st.month.last().String(), TimeZone: st.zone.String(),
+		IgnoreBookingID: spec.IgnoreBookingID,
 	})
 	if err != nil {
 		return pickerView{}, err

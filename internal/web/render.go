@@ -41,6 +41,8 @@ type view struct {
 	Refresh int
 	// Main is the page's data, for its "main" template.
 	Main any
+	// Header is the header's account part (sign-in link or the user).
+	Header headerView
 }
 
 // templates are the pages, each parsed with the layout and the partials.
@@ -87,15 +89,27 @@ func (t *templates) execute(page, name string, data any) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// render writes a whole page with status.
+// render writes a whole page with status; inside a frame (see pages_embed.go)
+// with the embed layout.
 func (s *Site) render(w http.ResponseWriter, r *http.Request, status int, page string, v view) {
+	s.renderWith(w, r, status, page, v, policy{})
+}
+
+// renderWith is render with a page's own additions to the CSP.
+func (s *Site) renderWith(w http.ResponseWriter, r *http.Request, status int, page string, v view, p policy) {
 	v.Product = s.cfg.ProductName
+	if _, ok := framed(r); ok {
+		v.Embed = true
+	}
+	if !v.Embed {
+		v.Header = s.header(w, r)
+	}
 	body, err := s.tpl.execute(page, "layout", v)
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	s.write(w, r, status, body)
+	s.writeWith(w, r, status, body, p)
 }
 
 // renderFragment writes the named region of a page (for FragmentHeader).
@@ -112,10 +126,21 @@ func (s *Site) renderFragment(w http.ResponseWriter, r *http.Request, status int
 func wantsFragment(r *http.Request) bool { return r.Header.Get(FragmentHeader) != "" }
 
 // write sends an HTML body with the security headers, gzipped when the
-// client accepts it.
+// client accepts it. Inside a frame, the body's links keep to the frame
+// (embedLinks) and the business's origins may frame it.
 func (s *Site) write(w http.ResponseWriter, r *http.Request, status int, body []byte) {
+	s.writeWith(w, r, status, body, policy{})
+}
+
+// writeWith is write with a page's own additions to the CSP.
+func (s *Site) writeWith(w http.ResponseWriter, r *http.Request, status int, body []byte, p policy) {
 	h := w.Header()
-	secure(h, "'none'")
+	p.frameAncestors = "'none'"
+	if f, ok := framed(r); ok {
+		p.frameAncestors = f.ancestors
+		body = embedLinks(body, f)
+	}
+	p.set(h)
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Add("Vary", "Accept-Encoding")
@@ -136,13 +161,34 @@ func (s *Site) write(w http.ResponseWriter, r *http.Request, status int, body []
 	}
 }
 
-// secure sets the security headers of an HTML response; frameAncestors is
-// the CSP source list of who may frame it ("'none'" except on embed pages).
-func secure(h http.Header, frameAncestors string) {
-	h.Set("Content-Security-Policy", csp+"; frame-ancestors "+frameAncestors)
+// policy is what an HTML response's security headers add to csp.
+type policy struct {
+	// frameAncestors is the source list of who may frame the response
+	// ("'none'" except inside a business's frame).
+	frameAncestors string
+	// formTargets are origins besides 'self' that the page's forms may
+	// lead to: a form whose answer redirects to a provider's hosted
+	// payment page needs that page's origin, for browsers check
+	// form-action on redirects too.
+	formTargets []string
+}
+
+// set sets the security headers of an HTML response.
+func (p policy) set(h http.Header) {
+	v := csp
+	if len(p.formTargets) > 0 {
+		v = strings.Replace(v, "form-action 'self'", "form-action 'self' "+strings.Join(p.formTargets, " "), 1)
+	}
+	h.Set("Content-Security-Policy", v+"; frame-ancestors "+p.frameAncestors)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", referrerPolicy)
-	if frameAncestors == "'none'" {
+	if p.frameAncestors == "'none'" {
 		h.Set("X-Frame-Options", "DENY")
 	}
+}
+
+// secure sets the security headers of an HTML response; frameAncestors is
+// the CSP source list of who may frame it.
+func secure(h http.Header, frameAncestors string) {
+	policy{frameAncestors: frameAncestors}.set(h)
 }

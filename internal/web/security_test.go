@@ -132,8 +132,8 @@ func (f failingBusinesses) Public(context.Context, string) (business.PublicView,
 	return business.PublicView{}, errors.New("database is on fire: secret detail")
 }
 
-func (f failingBusinesses) Business(context.Context, business.Actor, string) (business.Business, error) {
-	return business.Business{}, errors.New("down")
+func (f failingBusinesses) PublicByID(context.Context, string) (business.PublicView, error) {
+	return business.PublicView{}, errors.New("down")
 }
 
 func TestInternalErrorsAreHTML500WithoutDetails(t *testing.T) {

@@ -22,6 +22,7 @@ type Site struct {
 	assets *static.Assets
 	tpl    *templates
 	cross  *http.CrossOriginProtection
+	acct   *accounts // nil: no sign-in here (see account.go)
 }
 
 // New returns the site on deps with cfg.
@@ -41,16 +42,23 @@ func New(deps Deps, cfg Config) (*Site, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Site{deps: deps, cfg: cfg, csrf: signer, assets: assets, tpl: tpl, cross: http.NewCrossOriginProtection()}
+	acct, err := newAccounts(deps, cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := &Site{deps: deps, cfg: cfg, csrf: signer, assets: assets, tpl: tpl, cross: http.NewCrossOriginProtection(), acct: acct}
 	s.cross.SetDenyHandler(http.HandlerFunc(s.forbidden))
 	return s, nil
 }
 
 // Routes registers the site's pages and assets on mux. The patterns are
 // more specific than a catch-all "/", so the app's JSON 404 for unknown
-// paths stays; every path under /b/ and /m/ answers HTML.
+// paths stays; every path under /b/, /m/ and /embed/ answers HTML. Each
+// page under /b/ and /m/ is also served inside a business's frame under
+// embedPrefix (see pages_embed.go).
 func (s *Site) Routes(mux *http.ServeMux) {
 	mux.Handle("GET "+static.Prefix, s.assets)
+	mux.Handle("GET /"+embedScript, s.assets.Stable(embedScript, embedScriptCache))
 	pages := []struct {
 		pattern string
 		h       http.HandlerFunc
@@ -72,6 +80,13 @@ func (s *Site) Routes(mux *http.ServeMux) {
 		{"/m/", s.notFound},
 	}
 	for _, p := range pages {
+		mux.Handle(p.pattern, s.wrap(p.h))
+		if pattern, h, ok := s.framedPage(p.pattern, p.h); ok {
+			mux.Handle(pattern, s.wrap(s.embedded(h)))
+		}
+	}
+	mux.Handle("GET /b/{subdomain}/embed", s.wrap(s.embedded(s.embedPage)))
+	for _, p := range s.accountRoutes() { // never inside a frame
 		mux.Handle(p.pattern, s.wrap(p.h))
 	}
 }
@@ -104,7 +119,7 @@ func (s *Site) checkForm(w http.ResponseWriter, r *http.Request) bool {
 		s.badRequest(w, r, "We couldn't read this form. Please go back and try again.", "", "")
 		return false
 	}
-	if err := s.csrf.Check(r.PostFormValue(csrf.FieldName), r.URL.Path, ""); err != nil {
+	if err := s.csrf.Check(r.PostFormValue(csrf.FieldName), unframedPath(r), ""); err != nil {
 		s.forbidden(w, r)
 		return false
 	}
@@ -122,9 +137,14 @@ func (s *Site) newForm(action string) form {
 	return form{Action: action, Token: s.csrf.Token(action, "")}
 }
 
-// redirect answers a form post with 303 See Other to a page.
+// redirect answers a form post with 303 See Other to a page; inside a
+// frame, to the page inside the frame.
 func (s *Site) redirect(w http.ResponseWriter, r *http.Request, to string) {
-	secure(w.Header(), "'none'")
+	ancestors := "'none'"
+	if f, ok := framed(r); ok {
+		ancestors, to = f.ancestors, framedPath(to)
+	}
+	secure(w.Header(), ancestors)
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }

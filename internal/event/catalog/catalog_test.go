@@ -46,7 +46,7 @@ var samples = map[string]event.Payload{
 			{Date: "2024-12-24", Intervals: []event.TimeInterval{{Start: "09:00", End: "12:00"}}},
 		},
 	},
-	event.TypeBookingCreated:     event.BookingCreated{BookingID: "booking_303", BusinessID: "biz_101", ServiceID: "svc_202", ClientID: "client_404", StartTime: start, EndTime: end, TotalAmount: 150, RequiresPayment: true},
+	event.TypeBookingCreated:     event.BookingCreated{BookingID: "booking_303", BusinessID: "biz_101", ServiceID: "svc_202", ClientID: "client_404", StartTime: start, EndTime: end, TotalAmount: 150, RequiresPayment: true, Note: "Second floor.\nPlease ring twice."},
 	event.TypeBookingConfirmed:   event.BookingConfirmed{BookingID: "booking_303", BusinessID: "biz_101", ServiceID: "svc_202", ClientID: "client_404", StartTime: start, EndTime: end},
 	event.TypeBookingCancelled:   event.BookingCancelled{BookingID: "booking_303", BusinessID: "biz_101", ServiceID: "svc_202", ClientID: "client_404", StartTime: start, EndTime: end, Reason: "client request", CancelledBy: "client_404"},
 	event.TypeBookingRescheduled: event.BookingRescheduled{BookingID: "booking_303", BusinessID: "biz_101", ServiceID: "svc_202", ClientID: "client_404", PreviousStartTime: start, PreviousEndTime: end, StartTime: start.Add(24 * time.Hour), EndTime: end.Add(24 * time.Hour)},
@@ -231,6 +231,7 @@ var newest = map[string]string{
 	event.TypeBusinessCreated: "1.1", // description, address, embedOrigins
 	event.TypeBusinessUpdated: "1.1", // changes may name description, address, embedOrigins
 	event.TypePaymentFailed:   "1.1", // failureMessage
+	event.TypeBookingCreated:  "1.1", // note
 }
 
 func TestVersion(t *testing.T) {
@@ -390,6 +391,49 @@ func TestBusinessProfileFields(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := catalog.Default().Validate(tt.e)
+			switch {
+			case tt.invalid == "" && err != nil:
+				t.Fatalf("rejected: %v", err)
+			case tt.invalid != "" && (!errors.Is(err, catalog.ErrInvalid) || !strings.Contains(err.Error(), tt.invalid)):
+				t.Fatalf("err = %v, want ErrInvalid naming %s", err, tt.invalid)
+			}
+		})
+	}
+}
+
+// TestBookingNoteField: booking.created 1.1 types the note it added (a
+// non-empty string of at most 1000 characters), and a 1.0 event still
+// validates.
+func TestBookingNoteField(t *testing.T) {
+	data := func(note any) map[string]any {
+		d := map[string]any{"bookingId": "booking_1", "businessId": "biz_1", "serviceId": "svc_1", "clientId": "guest_1",
+			"startTime": "2030-01-08T09:00:00Z", "endTime": "2030-01-08T10:00:00Z", "totalAmount": 0, "requiresPayment": false}
+		if note != nil {
+			d["note"] = note
+		}
+		return d
+	}
+	tests := []struct {
+		name    string
+		version string
+		d       map[string]any
+		invalid string // JSON pointer named by the error; "" when valid
+	}{
+		{"1.0_without_note_valid", "1.0", data(nil), ""},
+		{"1.1_without_note_valid", "1.1", data(nil), ""},
+		{"1.1_multiline_note_valid", "1.1", data("Second floor.\nRing twice."), ""},
+		{"1.1_note_of_1000_runes_valid", "1.1", data(strings.Repeat("é", 1000)), ""},
+		{"1.1_note_of_1001_runes_invalid", "1.1", data(strings.Repeat("é", 1001)), "/data/note"},
+		{"1.1_empty_note_invalid", "1.1", data(""), "/data/note"},
+		{"1.1_numeric_note_invalid", "1.1", data(5), "/data/note"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, err := event.New(time.Now(), event.TypeBookingCreated, tt.version, "scheduling-service", "", tt.d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = catalog.Default().Validate(e)
 			switch {
 			case tt.invalid == "" && err != nil:
 				t.Fatalf("rejected: %v", err)

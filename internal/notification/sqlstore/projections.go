@@ -77,22 +77,22 @@ func (s *Store) Offering(ctx context.Context, id string) (notification.Offering,
 }
 
 const bookingColumns = `id, business_id, service_id, client_id, staff_id, start_at, end_at, status, sequence,
-	guest_name, guest_email, guest_time_zone, updated_at, invited, amount, currency, requires_payment, hold_until`
+	guest_name, guest_email, guest_time_zone, updated_at, invited, amount, currency, requires_payment, hold_until, note`
 
 // PutBooking inserts or replaces a booking.
 func (s *Store) PutBooking(ctx context.Context, b notification.Booking) error {
 	_, err := s.db.Exec(ctx, `INSERT INTO bookings (`+bookingColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET business_id = excluded.business_id, service_id = excluded.service_id,
 			client_id = excluded.client_id, staff_id = excluded.staff_id, start_at = excluded.start_at,
 			end_at = excluded.end_at, status = excluded.status, sequence = excluded.sequence,
 			guest_name = excluded.guest_name, guest_email = excluded.guest_email,
 			guest_time_zone = excluded.guest_time_zone, updated_at = excluded.updated_at,
 			invited = excluded.invited, amount = excluded.amount, currency = excluded.currency,
-			requires_payment = excluded.requires_payment, hold_until = excluded.hold_until`,
+			requires_payment = excluded.requires_payment, hold_until = excluded.hold_until, note = excluded.note`,
 		b.ID, b.BusinessID, b.ServiceID, b.ClientID, b.StaffID, s.db.Time(b.Start), s.db.Time(b.End), b.Status,
 		b.Sequence, b.GuestName, b.GuestEmail, b.GuestTimeZone, s.db.Time(b.UpdatedAt),
-		b.Invited, b.Amount, b.Currency, b.RequiresPayment, s.db.NullTime(b.HoldUntil))
+		b.Invited, b.Amount, b.Currency, b.RequiresPayment, s.db.NullTime(b.HoldUntil), b.Note)
 	if err != nil {
 		return fmt.Errorf("put booking %s: %w", b.ID, err)
 	}
@@ -105,6 +105,6 @@ func (s *Store) Booking(ctx context.Context, id string) (notification.Booking, e
 	err := s.db.QueryRow(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE id = ?`, id).
 		Scan(&b.ID, &b.BusinessID, &b.ServiceID, &b.ClientID, &b.StaffID, sqldb.Instant(&b.Start), sqldb.Instant(&b.End),
 			&b.Status, &b.Sequence, &b.GuestName, &b.GuestEmail, &b.GuestTimeZone, sqldb.Instant(&b.UpdatedAt),
-			&b.Invited, &b.Amount, &b.Currency, &b.RequiresPayment, sqldb.Instant(&b.HoldUntil))
+			&b.Invited, &b.Amount, &b.Currency, &b.RequiresPayment, sqldb.Instant(&b.HoldUntil), &b.Note)
 	return b, interpretError(err)
 }

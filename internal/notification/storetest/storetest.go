@@ -77,7 +77,7 @@ func testProjections(t *testing.T, s notification.Store) {
 	}
 	bk := notification.Booking{ID: "bk_1", BusinessID: "biz_1", ServiceID: "svc_1", ClientID: "user_1", Start: t0, End: t0.Add(time.Hour),
 		Status: notification.BookingPending, Sequence: 2, GuestEmail: "g@example.com", UpdatedAt: t0,
-		Amount: 30.5, Currency: "EUR", RequiresPayment: true, HoldUntil: t0.Add(-time.Hour)}
+		Amount: 30.5, Currency: "EUR", RequiresPayment: true, HoldUntil: t0.Add(-time.Hour), Note: "Second floor.\n\tRing twice."}
 	must(t, s.PutBooking(ctx, bk))
 	if got, err := s.Booking(ctx, "bk_1"); err != nil || got != bk {
 		t.Fatalf("booking = %+v, %v; want %+v", got, err, bk)

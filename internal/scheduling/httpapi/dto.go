@@ -15,6 +15,7 @@ type bookingBody struct {
 	StaffID    string     `json:"staffId"`
 	StartTime  string     `json:"startTime"`
 	Client     *guestJSON `json:"client"`
+	Note       string     `json:"note"`
 }
 
 type guestJSON struct {
@@ -40,6 +41,7 @@ type bookingJSON struct {
 	StaffID         string      `json:"staffId"`
 	ClientID        string      `json:"clientId"`
 	Client          *guestJSON  `json:"client,omitempty"`
+	Note            string      `json:"note,omitempty"`
 	Status          string      `json:"status"`
 	StartTime       time.Time   `json:"startTime"`
 	EndTime         time.Time   `json:"endTime"`
@@ -58,7 +60,7 @@ func bookingOf(b scheduling.Booking) bookingJSON {
 		ID: b.ID, BusinessID: b.BusinessID, ServiceID: b.ServiceID, StaffID: b.StaffID, ClientID: b.ClientID,
 		Status: string(b.Status), StartTime: b.Start, EndTime: b.End, TotalAmount: json.Number(money.Format(b.TotalMinor, b.Currency)),
 		Currency: b.Currency, RequiresPayment: b.RequiresPayment, CancelReason: b.CancelReason, CancelledBy: b.CancelledBy,
-		CreatedAt: b.CreatedAt,
+		CreatedAt: b.CreatedAt, Note: b.Note,
 	}
 	if b.IsGuest() {
 		out.Client = &guestJSON{Name: b.ClientName, Email: b.ClientEmail, Phone: b.ClientPhone}

@@ -96,7 +96,7 @@ func (h *Handler) createBooking(w http.ResponseWriter, r *http.Request) {
 	}
 	in := scheduling.BookingInput{
 		BusinessID: body.BusinessID, ServiceID: body.ServiceID, StaffID: body.StaffID, StartTime: body.StartTime,
-		IdempotencyKey: r.Header.Get(HeaderIdempotencyKey),
+		Note: body.Note, IdempotencyKey: r.Header.Get(HeaderIdempotencyKey),
 	}
 	if body.Client != nil {
 		in.Client = &scheduling.Guest{Name: body.Client.Name, Email: body.Client.Email, Phone: body.Client.Phone}

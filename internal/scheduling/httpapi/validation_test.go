@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/slotwise/slotwise/internal/app/apptest"
@@ -49,6 +50,10 @@ func TestBadInput(t *testing.T) {
 			{"no_client", "POST", "/api/v1/bookings", obj{"businessId": f.bizID, "serviceId": f.paidID, "startTime": slot0900}, 400, "", "client"},
 			{"bad_email", "POST", "/api/v1/bookings", book(obj{"client": obj{"name": "X", "email": "nope"}}), 400, "", "client.email"},
 			{"unknown_field", "POST", "/api/v1/bookings", book(obj{"price": 0}), 400, "", "price"},
+			{"note_too_long", "POST", "/api/v1/bookings", book(obj{"note": strings.Repeat("ü", 1001)}), 400, "", "note"},
+			{"note_control_character", "POST", "/api/v1/bookings", book(obj{"note": "ring\u0007twice"}), 400, "", "note"},
+			{"note_escape_sequence", "POST", "/api/v1/bookings", book(obj{"note": "\u001b[31mred"}), 400, "", "note"},
+			{"note_not_text", "POST", "/api/v1/bookings", book(obj{"note": 5}), 400, "", "note"},
 			{"slots_range_too_long", "GET", slotsURL(f, "2030-01-07", "2030-03-10"), nil, 400, "range_too_long", "to"},
 			{"slots_bad_date", "GET", slotsURL(f, "2030-02-30", "2030-03-01"), nil, 400, "malformed_date", "from"},
 			{"slots_unknown_zone", "GET", slotsURL(f, "2030-01-07", "2030-01-08") + "&timeZone=Mars/Olympus", nil, 400, "unknown_time_zone", "timeZone"},

@@ -14,7 +14,7 @@ import (
 
 const bookingColumns = `id, business_id, service_id, staff_id, client_id, client_name, client_email, client_phone,
 	status, start_at, end_at, blocked_start, blocked_end, total_minor, currency, requires_payment, hold_until,
-	manage_token_hash, correlation_id, cancel_reason, cancelled_by, created_at, updated_at`
+	manage_token_hash, correlation_id, cancel_reason, cancelled_by, created_at, updated_at, note`
 
 func scanBooking(row scanner) (scheduling.Booking, error) {
 	var b scheduling.Booking
@@ -22,7 +22,7 @@ func scanBooking(row scanner) (scheduling.Booking, error) {
 		&b.ClientPhone, &b.Status, sqldb.Instant(&b.Start), sqldb.Instant(&b.End), sqldb.Instant(&b.BlockedStart),
 		sqldb.Instant(&b.BlockedEnd), &b.TotalMinor, &b.Currency, &b.RequiresPayment, sqldb.Instant(&b.HoldUntil),
 		&b.ManageTokenHash, &b.CorrelationID, &b.CancelReason, &b.CancelledBy, sqldb.Instant(&b.CreatedAt),
-		sqldb.Instant(&b.UpdatedAt))
+		sqldb.Instant(&b.UpdatedAt), &b.Note)
 	return b, interpretError(err)
 }
 
@@ -60,11 +60,11 @@ func (s *Store) InsertBooking(ctx context.Context, b scheduling.Booking) error {
 			return err
 		}
 		_, err := s.db.Exec(ctx, `INSERT INTO bookings (`+bookingColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			b.ID, b.BusinessID, b.ServiceID, b.StaffID, b.ClientID, b.ClientName, b.ClientEmail, b.ClientPhone,
 			string(b.Status), s.db.Time(b.Start), s.db.Time(b.End), s.db.Time(b.BlockedStart), s.db.Time(b.BlockedEnd),
 			b.TotalMinor, b.Currency, b.RequiresPayment, s.db.NullTime(b.HoldUntil), b.ManageTokenHash, b.CorrelationID,
-			b.CancelReason, b.CancelledBy, s.db.Time(b.CreatedAt), s.db.Time(b.UpdatedAt))
+			b.CancelReason, b.CancelledBy, s.db.Time(b.CreatedAt), s.db.Time(b.UpdatedAt), b.Note)
 		if err != nil {
 			return fmt.Errorf("insert booking %s: %w", b.ID, interpretError(err))
 		}
@@ -155,14 +155,29 @@ func (s *Store) UpdateBooking(ctx context.Context, id string, fn func(*schedulin
 // window.) The statement is prepared once: this is the slot search's
 // query.
 func (s *Store) Busy(ctx context.Context, staffIDs []string, from, to time.Time) ([]scheduling.Busy, error) {
+	return s.busy(ctx, staffIDs, from, to, "")
+}
+
+// BusyIgnoring is Busy without the range of booking bookingID. Its
+// statement is another one ("AND id <> ?" makes the index no longer
+// covering, so only this read pays the table lookups).
+func (s *Store) BusyIgnoring(ctx context.Context, staffIDs []string, from, to time.Time, bookingID string) ([]scheduling.Busy, error) {
+	return s.busy(ctx, staffIDs, from, to, bookingID)
+}
+
+func (s *Store) busy(ctx context.Context, staffIDs []string, from, to time.Time, ignore string) ([]scheduling.Busy, error) {
 	if len(staffIDs) == 0 {
 		return []scheduling.Busy{}, nil
 	}
 	list, args := in(staffIDs)
 	args = append(args, s.db.Time(to), s.db.Time(from.Add(-scheduling.MaxBlockedSpan)), s.db.Time(from))
+	except := ""
+	if ignore != "" {
+		except, args = ` AND id <> ?`, append(args, ignore)
+	}
 	rows, err := s.db.QueryPrepared(ctx, `SELECT staff_id, blocked_start, blocked_end FROM bookings
 		WHERE staff_id IN `+list+` AND status IN ('pending', 'confirmed') AND blocked_start < ? AND blocked_start > ?
-			AND blocked_end > ?
+			AND blocked_end > ?`+except+`
 		ORDER BY blocked_start, staff_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("busy ranges: %w", err)

@@ -43,6 +43,7 @@ func Run(t *testing.T, w Writers, newStore func(t *testing.T) scheduling.Store) 
 		{"concurrent_inserts_for_one_slot_one_wins", testConcurrentInserts},
 		{"update_refuses_a_move_onto_another_booking", testUpdateMove},
 		{"busy_returns_only_the_window", testBusy},
+		{"busy_ignoring_leaves_out_that_booking_only", testBusyIgnoring},
 		{"business_bookings_filters", testBusinessBookings},
 		{"idempotency_claim_once", testIdempotency},
 		{"booking_by_token_hash", testBookingByTokenHash},
@@ -130,6 +131,7 @@ func testBookingRoundTrip(t *testing.T, s scheduling.Store) {
 	ctx := context.Background()
 	b := booking("booking_1", "staff_1", 0)
 	b.ClientName, b.ClientEmail, b.ClientPhone, b.ManageTokenHash = "Guest", "g@example.com", "+49 1", scheduling.HashToken("tok")
+	b.Note = "Second floor.\n\tRing twice — «bitte»."
 	b.HoldUntil = t0.Add(-time.Hour).Add(123 * time.Microsecond)
 	must(t, s.InsertBooking(ctx, b))
 	equal(t, "booking", get(s.Booking(ctx, "booking_1"))(t), b)
@@ -259,6 +261,27 @@ func testBusy(t *testing.T, s scheduling.Store) {
 	}
 	equal(t, "busy", got, want)
 	equal(t, "busy of nobody", len(get(s.Busy(ctx, []string{}, t0, t0.Add(time.Hour)))(t)), 0)
+}
+
+func testBusyIgnoring(t *testing.T, s scheduling.Store) {
+	ctx := context.Background()
+	must(t, s.InsertBooking(ctx, booking("booking_1", "staff_1", 0)))
+	must(t, s.InsertBooking(ctx, booking("booking_2", "staff_1", 2*time.Hour)))
+	must(t, s.InsertBooking(ctx, booking("booking_3", "staff_2", 0)))
+	staff, from, to := []string{"staff_1", "staff_2"}, t0.Add(-time.Hour), t0.Add(4*time.Hour)
+	first := scheduling.Busy{StaffID: "staff_1", Start: t0.Add(-15 * time.Minute), End: t0.Add(75 * time.Minute)}
+	other := scheduling.Busy{StaffID: "staff_2", Start: t0.Add(-15 * time.Minute), End: t0.Add(75 * time.Minute)}
+	second := scheduling.Busy{StaffID: "staff_1", Start: t0.Add(105 * time.Minute), End: t0.Add(195 * time.Minute)}
+	equal(t, "busy", get(s.Busy(ctx, staff, from, to))(t), []scheduling.Busy{first, other, second})
+	// The same range of another staff member stays busy: only the booking
+	// named is left out.
+	equal(t, "ignoring booking_1", get(s.BusyIgnoring(ctx, staff, from, to, "booking_1"))(t), []scheduling.Busy{other, second})
+	equal(t, "ignoring booking_3", get(s.BusyIgnoring(ctx, staff, from, to, "booking_3"))(t), []scheduling.Busy{first, second})
+	equal(t, "ignoring an unknown booking", get(s.BusyIgnoring(ctx, staff, from, to, "booking_9"))(t), []scheduling.Busy{first, other, second})
+	// The plain read after the ignoring one still sees every booking (the
+	// two are different statements).
+	equal(t, "busy again", get(s.Busy(ctx, staff, from, to))(t), []scheduling.Busy{first, other, second})
+	equal(t, "ignoring, nobody", len(get(s.BusyIgnoring(ctx, nil, from, to, "booking_1"))(t)), 0)
 }
 
 func testBusinessBookings(t *testing.T, s scheduling.Store) {

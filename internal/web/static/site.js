@@ -119,7 +119,26 @@
     for (var i = 0; i < buttons.length; i++) buttons[i].disabled = false;
   });
 
+  // Inside a business's frame (the embed layout), tell the page around it
+  // how tall this one is, so that its embed script sizes the frame. The
+  // message holds nothing but the height, so any parent may read it.
+  function postHeight() {
+    if (window.parent === window || !doc.body.classList.contains("embed")) return;
+    var last = 0;
+    function post(load) {
+      var h = Math.ceil(doc.documentElement.getBoundingClientRect().height);
+      if (h === last && !load) return;
+      last = h;
+      window.parent.postMessage({ slotwise: "height", height: h, load: load === true }, "*");
+    }
+    post(true);
+    if (window.ResizeObserver) new ResizeObserver(function () { post(false); }).observe(doc.body);
+    else window.addEventListener("resize", function () { post(false); });
+    window.addEventListener("load", function () { post(false); });
+  }
+
   var picker = doc.getElementById("picker");
   if (picker && history.replaceState) history.replaceState({ swap: "picker" }, "", location.href);
   detectZone();
+  postHeight();
 })();

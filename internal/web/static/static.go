@@ -13,9 +13,10 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 )
 
-//go:embed site.css site.js
+//go:embed site.css site.js embed.js
 var files embed.FS
 
 // Prefix is the URL path under which the assets are served.
@@ -112,9 +113,33 @@ func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	x.serve(w, r, CacheControl)
+}
+
+// Stable returns a handler that serves the named asset at a path that
+// does not change with its content — the embed script, whose URL
+// businesses paste into their sites — cached for maxAge, then revalidated
+// by its ETag. An unknown name panics, as in Path.
+func (a *Assets) Stable(name string, maxAge time.Duration) http.Handler {
+	x, ok := a.byName[name]
+	if !ok {
+		panic(fmt.Sprintf("static: no asset %q", name))
+	}
+	cc := "public, max-age=" + strconv.Itoa(int(maxAge/time.Second))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			http.NotFound(w, r)
+			return
+		}
+		x.serve(w, r, cc)
+	})
+}
+
+// serve writes the asset with cacheControl, gzipped when accepted.
+func (x *asset) serve(w http.ResponseWriter, r *http.Request, cacheControl string) {
 	h := w.Header()
 	h.Set("Content-Type", x.ctype)
-	h.Set("Cache-Control", CacheControl)
+	h.Set("Cache-Control", cacheControl)
 	h.Set("ETag", x.etag)
 	h.Set("Vary", "Accept-Encoding")
 	h.Set("X-Content-Type-Options", "nosniff")
