@@ -266,6 +266,8 @@ func (s *Service) recordFailure(o outgoing, d Delivery) {
 		ctx := event.WithCorrelationID(context.Background(), o.correlation)
 		ctx, cancel := context.WithTimeout(ctx, time.Minute)
 		defer cancel()
+		s.failMu.Lock()
+		defer s.failMu.Unlock()
 		if err := s.store.Atomically(ctx, func(ctx context.Context) error { return s.writeFailure(ctx, o, d) }); err != nil {
 			s.opts.Logger.Warn("record failed notification", "notification_id", d.ID, "err", err)
 		}

@@ -61,6 +61,10 @@ type Service struct {
 	wake      chan struct{}  // the webhook dispatcher's
 	wakeQueue chan struct{}  // the queue sender's
 	bg        sync.WaitGroup // failure records written after a handler's rollback
+	// failMu serialises those records: each reads the ledger row, takes
+	// the larger attempt count and writes it back, and two attempts' records
+	// in flight at once would otherwise lose one's count.
+	failMu sync.Mutex
 }
 
 // NewService returns the service on store, recording its events with
