@@ -263,28 +263,13 @@ func (p BusinessPatch) ApplyTo(b *Business) (map[string]any, error) {
 }
 
 func (p BusinessPatch) applyIdentity(b *Business, changes map[string]any) error {
-	if p.Name != nil {
-		name, err := CheckName("name", *p.Name)
-		if err != nil {
-			return err
-		}
-		setIfChanged(changes, "name", &b.Name, name)
+	if err := patchField(changes, "name", p.Name, &b.Name, func(v string) (string, error) { return CheckName("name", v) }); err != nil {
+		return err
 	}
-	if p.Subdomain != nil {
-		sub, err := CheckSubdomain(*p.Subdomain)
-		if err != nil {
-			return err
-		}
-		setIfChanged(changes, "subdomain", &b.Subdomain, sub)
+	if err := patchField(changes, "subdomain", p.Subdomain, &b.Subdomain, CheckSubdomain); err != nil {
+		return err
 	}
-	if p.TimeZone != nil {
-		tz, err := CheckTimeZone(*p.TimeZone)
-		if err != nil {
-			return err
-		}
-		setIfChanged(changes, "timeZone", &b.TimeZone, tz)
-	}
-	return nil
+	return patchField(changes, "timeZone", p.TimeZone, &b.TimeZone, CheckTimeZone)
 }
 
 func (p BusinessPatch) applyRules(b *Business, changes map[string]any) error {
@@ -302,19 +287,11 @@ func (p BusinessPatch) applyRules(b *Business, changes map[string]any) error {
 }
 
 func (p BusinessPatch) applyProfile(b *Business, changes map[string]any) error {
-	if p.Description != nil {
-		d, err := CheckDescription("description", *p.Description)
-		if err != nil {
-			return err
-		}
-		setIfChanged(changes, "description", &b.Description, d)
+	if err := patchField(changes, "description", p.Description, &b.Description, func(v string) (string, error) { return CheckDescription("description", v) }); err != nil {
+		return err
 	}
-	if p.Address != nil {
-		a, err := CheckAddress(*p.Address)
-		if err != nil {
-			return err
-		}
-		setIfChanged(changes, "address", &b.Address, a)
+	if err := patchField(changes, "address", p.Address, &b.Address, CheckAddress); err != nil {
+		return err
 	}
 	if p.EmbedOrigins != nil {
 		origins, err := CheckEmbedOrigins(*p.EmbedOrigins)
@@ -336,6 +313,20 @@ func RulesMap(r Rules) map[string]any {
 		"horizonDays":         r.HorizonDays,
 		"slotIntervalMinutes": r.SlotIntervalMinutes,
 	}
+}
+
+// patchField applies one optional field of a patch: nothing when p is
+// nil, else *p checked (and normalised) by check, then set if it changed.
+func patchField(changes map[string]any, key string, p *string, dst *string, check func(string) (string, error)) error {
+	if p == nil {
+		return nil
+	}
+	v, err := check(*p)
+	if err != nil {
+		return err
+	}
+	setIfChanged(changes, key, dst, v)
+	return nil
 }
 
 func setIfChanged[T comparable](changes map[string]any, key string, dst *T, v T) {

@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -114,34 +113,8 @@ type acctAPIAnswer struct {
 
 func (c acctAPI) send(method, path string, body any) acctAPIAnswer {
 	c.t.Helper()
-	var r io.Reader
-	if body != nil {
-		raw, err := json.Marshal(body)
-		if err != nil {
-			c.t.Fatal(err)
-		}
-		r = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequest(method, c.base+path, r)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	out, err := io.ReadAll(res.Body)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	return acctAPIAnswer{status: res.StatusCode, body: out}
+	status, raw := (&apiClient{t: c.t, base: c.base, token: c.token}).send(method, path, body)
+	return acctAPIAnswer{status: status, body: raw}
 }
 
 func (c acctAPI) must(want int, method, path string, body any) acctObj {

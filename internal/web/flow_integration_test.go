@@ -349,6 +349,23 @@ type apiClient struct {
 
 func (c *apiClient) must(want int, method, path string, body any) obj {
 	c.t.Helper()
+	status, raw := c.send(method, path, body)
+	if status != want {
+		c.t.Fatalf("%s %s = %d %s, want %d", method, path, status, raw, want)
+	}
+	var out obj
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &out); err != nil {
+			c.t.Fatalf("decode %s: %v", raw, err)
+		}
+	}
+	return out
+}
+
+// send sends body as JSON with the client's token and returns the status
+// and the answer's body.
+func (c *apiClient) send(method, path string, body any) (int, []byte) {
+	c.t.Helper()
 	var r io.Reader
 	if body != nil {
 		raw, err := json.Marshal(body)
@@ -376,14 +393,5 @@ func (c *apiClient) must(want int, method, path string, body any) obj {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	if res.StatusCode != want {
-		c.t.Fatalf("%s %s = %d %s, want %d", method, path, res.StatusCode, raw, want)
-	}
-	var out obj
-	if len(raw) > 0 {
-		if err := json.Unmarshal(raw, &out); err != nil {
-			c.t.Fatalf("decode %s: %v", raw, err)
-		}
-	}
-	return out
+	return res.StatusCode, raw
 }
